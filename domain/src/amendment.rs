@@ -1,0 +1,1 @@
+//! amendment (being written)

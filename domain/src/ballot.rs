@@ -1,0 +1,1 @@
+//! ballot (being written)

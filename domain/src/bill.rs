@@ -1,0 +1,1 @@
+//! bill (being written)
