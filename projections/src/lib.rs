@@ -1,1 +1,20 @@
-//! SQL side of Palimpsest.
+//! Everything in Palimpsest that speaks SQL: the versioned migrations of each backend, the
+//! hash-chaining event store with its gapless global log, the command executor on top of it,
+//! database verification and the read models.
+//!
+//! Architecture invariant: SQL lives in `store::sqlite` and `store::postgres` only (one place per
+//! backend); the rest of this crate is backend-neutral.
+
+pub mod command;
+pub mod cqrs_repository;
+pub mod database;
+pub mod read_model;
+pub mod store;
+pub mod verify;
+
+pub use command::{execute, CommandContext, CommandError, CommandOutcome};
+pub use database::{DatabaseUrl, DatabaseUrlError};
+pub use store::{
+    AppendError, CommittedEvent, EventStore, LoggedEvent, PendingEvent, StoreError, StreamEvent,
+    TokenRecord,
+};

@@ -1,1 +1,14 @@
-//! Integration tests.
+//! Palimpsest's integration tests: one binary, one module per area. Every storage scenario is
+//! written once and runs on SQLite and on PostgreSQL (see `support::both_backends!`).
+
+/// Fresh databases for each test on both backends, and request helpers.
+mod support;
+
+/// The event store: chaining, gapless log in commit order, conflicts under concurrency.
+mod store;
+
+/// `verify` on a database: a clean log passes; every kind of tampering is caught and located.
+mod verify;
+
+/// Architecture rules kept true by a test (crate dependencies, where SQL may live).
+mod tidy;

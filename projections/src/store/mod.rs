@@ -1,0 +1,455 @@
+//! The hash-chaining event store: appends events to per-stream blake3 chains and gives every
+//! committed event a gapless global log index in commit order. Backend-neutral API here; the SQL
+//! of each backend lives in [`sqlite`] and [`postgres`].
+//!
+//! What is durable when `append` returns `Ok`: every event of the batch, its hash and its log
+//! index, committed in one transaction (SQLite: WAL with `synchronous=FULL`; PostgreSQL:
+//! `synchronous_commit` as configured, on by default). On `Err` nothing of the batch was written.
+
+mod postgres;
+mod sqlite;
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use chrono::Utc;
+use domain::integrity::canonical::CanonicalError;
+use domain::integrity::chain::{event_hash, EventHash, EventHashInput, RecordedAt, StoredEvent};
+use futures::stream::BoxStream;
+use serde_json::Value;
+
+use crate::database::DatabaseUrl;
+
+/// An event decided by an aggregate, not yet chained nor stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PendingEvent {
+    pub stream_type: String,
+    pub stream_id: String,
+    /// Position in its stream, 1 for the first event.
+    pub sequence: u64,
+    pub event_type: String,
+    pub event_version: String,
+    pub payload: Value,
+    /// A JSON object of strings (`occurred_at`, `source`, `command_id`, …).
+    pub metadata: Value,
+    /// The participant on whose behalf the event was recorded.
+    pub actor: String,
+}
+
+/// What the store acknowledges for each appended event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommittedEvent {
+    pub log_index: u64,
+    pub stream_type: String,
+    pub stream_id: String,
+    pub sequence: u64,
+    pub hash: EventHash,
+    pub recorded_at: RecordedAt,
+}
+
+/// One stored event as the global log serves it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoggedEvent {
+    pub log_index: u64,
+    pub event: StoredEvent,
+}
+
+/// The part of a stored event an aggregate needs to replay its stream.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StreamEvent {
+    pub sequence: u64,
+    pub event_type: String,
+    pub event_version: String,
+    pub payload: Value,
+}
+
+/// A bearer token's record (the token itself is never stored, only its digest).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenRecord {
+    pub participant: String,
+    /// Comma-separated role names.
+    pub roles: String,
+    pub label: String,
+    pub created_at: String,
+    pub revoked_at: Option<String>,
+}
+
+/// Why a batch was not appended. Nothing of the batch is stored in any case.
+#[derive(Debug, thiserror::Error)]
+pub enum AppendError {
+    #[error("stream {stream_type}/{stream_id} moved on: expected its last event to be number {expected_last}, found {found_last}; reload it and retry the command")]
+    Conflict {
+        stream_type: String,
+        stream_id: String,
+        expected_last: u64,
+        found_last: u64,
+    },
+    #[error("another writer appended to the same stream at the same moment; reload it and retry the command")]
+    RaceLost,
+    #[error("the batch is malformed: {0}")]
+    InvalidBatch(String),
+    #[error("event {stream_type}/{stream_id}#{sequence} cannot be hashed: {source}")]
+    NotCanonical {
+        stream_type: String,
+        stream_id: String,
+        sequence: u64,
+        source: CanonicalError,
+    },
+    #[error("the database is busy (another writer holds it); retry in a moment")]
+    Busy,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A database failure that is not about the events themselves.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open the database {url}: {source}")]
+    Open { url: String, source: sqlx::Error },
+    #[error("cannot apply the {backend} migrations: {source}")]
+    Migrate {
+        backend: &'static str,
+        source: sqlx::migrate::MigrateError,
+    },
+    #[error(
+        "the database is read-only or full: {0}; free space or fix permissions, reads keep working"
+    )]
+    NotWritable(sqlx::Error),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("stored row is unreadable ({context}): {message}")]
+    CorruptRow { context: String, message: String },
+}
+
+#[derive(Clone)]
+enum Backend {
+    Sqlite(sqlite::SqliteBackend),
+    Postgres(postgres::PostgresBackend),
+}
+
+/// The event store of one database. Cheap to clone (pools inside).
+#[derive(Clone)]
+pub struct EventStore {
+    backend: Backend,
+    url: DatabaseUrl,
+}
+
+impl EventStore {
+    /// Opens (creating an SQLite file when missing) and applies the pending migrations.
+    pub async fn open(url: &DatabaseUrl) -> Result<Self, StoreError> {
+        let backend = match url {
+            DatabaseUrl::Sqlite(path) => Backend::Sqlite(sqlite::SqliteBackend::open(path).await?),
+            DatabaseUrl::Postgres(pg) => {
+                Backend::Postgres(postgres::PostgresBackend::open(pg).await?)
+            }
+        };
+        Ok(Self {
+            backend,
+            url: url.clone(),
+        })
+    }
+
+    /// Opens an SQLite file without touching its schema, for offline inspection of a copy.
+    pub async fn open_sqlite_file(path: &Path) -> Result<Self, StoreError> {
+        Self::open(&DatabaseUrl::Sqlite(path.to_path_buf())).await
+    }
+
+    pub fn url(&self) -> &DatabaseUrl {
+        &self.url
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        self.url.backend_name()
+    }
+
+    /// Appends a batch in one transaction: chains each event to its stream, hands out the next
+    /// log indexes, and commits. Events of one stream must be consecutive and in order.
+    pub async fn append(&self, batch: &[PendingEvent]) -> Result<Vec<CommittedEvent>, AppendError> {
+        self.append_gated(batch, None).await
+    }
+
+    /// Like [`append`](Self::append), but waits for `gate` after writing and before committing.
+    /// Fault-injection tests use it to hold a transaction open while others try to commit.
+    pub async fn append_gated(
+        &self,
+        batch: &[PendingEvent],
+        gate: Option<tokio::sync::oneshot::Receiver<()>>,
+    ) -> Result<Vec<CommittedEvent>, AppendError> {
+        if batch.is_empty() {
+            return Ok(Vec::new());
+        }
+        check_batch_shape(batch)?;
+        let recorded_at = RecordedAt::from_datetime(Utc::now());
+        match &self.backend {
+            Backend::Sqlite(b) => b.append(batch, recorded_at, gate).await,
+            Backend::Postgres(b) => b.append(batch, recorded_at, gate).await,
+        }
+    }
+
+    /// The events of one stream in sequence order, for replaying an aggregate.
+    pub async fn load_stream(
+        &self,
+        stream_type: &str,
+        stream_id: &str,
+    ) -> Result<Vec<StreamEvent>, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(b) => b.load_stream(stream_type, stream_id).await,
+            Backend::Postgres(b) => b.load_stream(stream_type, stream_id).await,
+        }
+    }
+
+    /// Whether a stream has at least one event.
+    pub async fn stream_exists(
+        &self,
+        stream_type: &str,
+        stream_id: &str,
+    ) -> Result<bool, StoreError> {
+        Ok(self.stream_length(stream_type, stream_id).await? > 0)
+    }
+
+    /// The sequence number of the last event of a stream, 0 when it has none.
+    pub async fn stream_length(
+        &self,
+        stream_type: &str,
+        stream_id: &str,
+    ) -> Result<u64, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(b) => b.stream_length(stream_type, stream_id).await,
+            Backend::Postgres(b) => b.stream_length(stream_type, stream_id).await,
+        }
+    }
+
+    /// Committed events with a log index greater than `after`, in log order, at most `limit`.
+    pub async fn read_log(&self, after: u64, limit: u32) -> Result<Vec<LoggedEvent>, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(b) => b.read_log(after, limit).await,
+            Backend::Postgres(b) => b.read_log(after, limit).await,
+        }
+    }
+
+    /// The number of committed events (= the highest log index).
+    pub async fn log_size(&self) -> Result<u64, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(b) => b.log_size().await,
+            Backend::Postgres(b) => b.log_size().await,
+        }
+    }
+
+    /// Every stored event ordered by stream then sequence, streamed with constant memory.
+    pub fn events_by_stream(&self) -> BoxStream<'_, Result<LoggedEvent, StoreError>> {
+        match &self.backend {
+            Backend::Sqlite(b) => b.events_by_stream(),
+            Backend::Postgres(b) => b.events_by_stream(),
+        }
+    }
+
+    /// Every stored log index in ascending order, streamed, with the stream it belongs to.
+    pub fn log_indexes(&self) -> BoxStream<'_, Result<(u64, String, String, u64), StoreError>> {
+        match &self.backend {
+            Backend::Sqlite(b) => b.log_indexes(),
+            Backend::Postgres(b) => b.log_indexes(),
+        }
+    }
+
+    /// Stores a new token digest for a participant.
+    pub async fn insert_token(&self, digest: &str, record: &TokenRecord) -> Result<(), StoreError> {
+        match &self.backend {
+            Backend::Sqlite(b) => b.insert_token(digest, record).await,
+            Backend::Postgres(b) => b.insert_token(digest, record).await,
+        }
+    }
+
+    /// The record of a token digest, revoked or not.
+    pub async fn find_token(&self, digest: &str) -> Result<Option<TokenRecord>, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(b) => b.find_token(digest).await,
+            Backend::Postgres(b) => b.find_token(digest).await,
+        }
+    }
+
+    /// Marks every token with this label as revoked; returns how many were.
+    pub async fn revoke_tokens(&self, label: &str, at: &str) -> Result<u64, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(b) => b.revoke_tokens(label, at).await,
+            Backend::Postgres(b) => b.revoke_tokens(label, at).await,
+        }
+    }
+
+    /// The SQLite pool, for tests that tamper with the database on purpose.
+    pub fn sqlite_pool(&self) -> Option<&sqlx::SqlitePool> {
+        match &self.backend {
+            Backend::Sqlite(b) => Some(b.writer()),
+            Backend::Postgres(_) => None,
+        }
+    }
+
+    /// The PostgreSQL pool, for tests that tamper with the database on purpose.
+    pub fn postgres_pool(&self) -> Option<&sqlx::PgPool> {
+        match &self.backend {
+            Backend::Sqlite(_) => None,
+            Backend::Postgres(b) => Some(b.pool()),
+        }
+    }
+}
+
+fn check_batch_shape(batch: &[PendingEvent]) -> Result<(), AppendError> {
+    let mut next_expected: HashMap<(&str, &str), u64> = HashMap::new();
+    for event in batch {
+        if event.sequence == 0 {
+            return Err(AppendError::InvalidBatch(format!(
+                "event {}/{} has sequence 0; sequences start at 1",
+                event.stream_type, event.stream_id
+            )));
+        }
+        if !event.metadata.is_object() {
+            return Err(AppendError::InvalidBatch(format!(
+                "event {}/{}#{} has metadata that is not a JSON object",
+                event.stream_type, event.stream_id, event.sequence
+            )));
+        }
+        let key = (event.stream_type.as_str(), event.stream_id.as_str());
+        if let Some(expected) = next_expected.get(&key) {
+            if *expected != event.sequence {
+                return Err(AppendError::InvalidBatch(format!(
+                    "stream {}/{}: event number {} follows number {} in the batch",
+                    event.stream_type,
+                    event.stream_id,
+                    event.sequence,
+                    expected - 1
+                )));
+            }
+        }
+        next_expected.insert(key, event.sequence + 1);
+    }
+    Ok(())
+}
+
+/// The first event of each stream in a batch, whose predecessor must be read from the database.
+pub(crate) fn stream_heads(batch: &[PendingEvent]) -> Vec<(&str, &str, u64)> {
+    let mut seen = std::collections::HashSet::new();
+    batch
+        .iter()
+        .filter(|e| seen.insert((e.stream_type.as_str(), e.stream_id.as_str())))
+        .map(|e| (e.stream_type.as_str(), e.stream_id.as_str(), e.sequence))
+        .collect()
+}
+
+/// An event with everything that goes into its row.
+pub(crate) struct SealedEvent<'a> {
+    pub pending: &'a PendingEvent,
+    pub recorded_at: RecordedAt,
+    pub previous: EventHash,
+    pub hash: EventHash,
+    pub log_index: u64,
+}
+
+/// Chains a checked batch: `last_hashes` holds, for every stream of the batch, the hash of the
+/// event stored just before the batch's first one (GENESIS for a new stream).
+pub(crate) fn seal<'a>(
+    batch: &'a [PendingEvent],
+    last_hashes: &HashMap<(String, String), EventHash>,
+    first_log_index: u64,
+    recorded_at: RecordedAt,
+) -> Result<Vec<SealedEvent<'a>>, AppendError> {
+    let mut previous: HashMap<(&str, &str), EventHash> = HashMap::new();
+    let mut sealed = Vec::with_capacity(batch.len());
+    for (offset, event) in batch.iter().enumerate() {
+        let key = (event.stream_type.as_str(), event.stream_id.as_str());
+        let prev = match previous.get(&key) {
+            Some(hash) => *hash,
+            None => *last_hashes
+                .get(&(event.stream_type.clone(), event.stream_id.clone()))
+                .ok_or_else(|| {
+                    AppendError::InvalidBatch(format!(
+                        "no predecessor known for {}/{}#{}",
+                        event.stream_type, event.stream_id, event.sequence
+                    ))
+                })?,
+        };
+        let hash = event_hash(&EventHashInput {
+            stream_type: &event.stream_type,
+            stream_id: &event.stream_id,
+            sequence: event.sequence,
+            event_type: &event.event_type,
+            event_version: &event.event_version,
+            payload: &event.payload,
+            metadata: &event.metadata,
+            recorded_at,
+            actor: &event.actor,
+            previous: prev,
+        })
+        .map_err(|source| AppendError::NotCanonical {
+            stream_type: event.stream_type.clone(),
+            stream_id: event.stream_id.clone(),
+            sequence: event.sequence,
+            source,
+        })?;
+        previous.insert(key, hash);
+        sealed.push(SealedEvent {
+            pending: event,
+            recorded_at,
+            previous: prev,
+            hash,
+            log_index: first_log_index + offset as u64,
+        });
+    }
+    Ok(sealed)
+}
+
+impl SealedEvent<'_> {
+    pub(crate) fn committed(&self) -> CommittedEvent {
+        CommittedEvent {
+            log_index: self.log_index,
+            stream_type: self.pending.stream_type.clone(),
+            stream_id: self.pending.stream_id.clone(),
+            sequence: self.pending.sequence,
+            hash: self.hash,
+            recorded_at: self.recorded_at,
+        }
+    }
+}
+
+/// Builds the stored event from the raw column values shared by both backends.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn stored_event_from_columns(
+    stream_type: String,
+    stream_id: String,
+    sequence: i64,
+    event_type: String,
+    event_version: String,
+    payload: Value,
+    metadata: Value,
+    recorded_at: &str,
+    actor: String,
+    prev_hash: &[u8],
+    hash: &[u8],
+) -> Result<StoredEvent, StoreError> {
+    let context = || format!("{stream_type}/{stream_id}#{sequence}");
+    let to_hash = |bytes: &[u8], column: &str| -> Result<EventHash, StoreError> {
+        let array: [u8; 32] = bytes.try_into().map_err(|_| StoreError::CorruptRow {
+            context: context(),
+            message: format!("{column} has {} bytes instead of 32", bytes.len()),
+        })?;
+        Ok(EventHash(array))
+    };
+    let recorded_at = RecordedAt::parse_fixed(recorded_at).map_err(|e| StoreError::CorruptRow {
+        context: context(),
+        message: format!("recorded_at `{recorded_at}` is not in the fixed form: {e}"),
+    })?;
+    Ok(StoredEvent {
+        previous: to_hash(prev_hash, "prev_hash")?,
+        hash: to_hash(hash, "hash")?,
+        sequence: u64::try_from(sequence).map_err(|_| StoreError::CorruptRow {
+            context: context(),
+            message: "negative sequence".into(),
+        })?,
+        stream_type,
+        stream_id,
+        event_type,
+        event_version,
+        payload,
+        metadata,
+        recorded_at,
+        actor,
+    })
+}

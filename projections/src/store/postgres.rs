@@ -1,0 +1,325 @@
+//! All SQL of the PostgreSQL backend. Appends take the `log_head` row lock first and hold it to
+//! commit: log indexes are then gapless and in commit order, so a reader following the log by
+//! index can never skip an event that commits late (there is no "late" commit).
+
+use std::collections::HashMap;
+
+use domain::integrity::chain::{EventHash, RecordedAt};
+use futures::stream::BoxStream;
+use futures::{StreamExt, TryStreamExt};
+use serde_json::Value;
+use sqlx::postgres::{PgPoolOptions, PgRow};
+use sqlx::types::Json;
+use sqlx::{PgPool, Postgres, QueryBuilder, Row};
+
+use super::{
+    seal, stored_event_from_columns, stream_heads, AppendError, CommittedEvent, LoggedEvent,
+    PendingEvent, StoreError, StreamEvent, TokenRecord,
+};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// PostgreSQL allows 65,535 bound parameters per statement; 12 columns per row.
+const ROWS_PER_INSERT: usize = 4_000;
+
+macro_rules! event_columns {
+    () => {
+        "aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata, \
+         recorded_at, actor, prev_hash, hash, log_index"
+    };
+}
+
+#[derive(Clone)]
+pub(super) struct PostgresBackend {
+    pool: PgPool,
+}
+
+impl PostgresBackend {
+    pub(super) async fn open(url: &str) -> Result<Self, StoreError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .connect(url)
+            .await
+            .map_err(|source| StoreError::Open {
+                url: redact(url),
+                source,
+            })?;
+        MIGRATOR
+            .run(&pool)
+            .await
+            .map_err(|source| StoreError::Migrate {
+                backend: "postgres",
+                source,
+            })?;
+        Ok(Self { pool })
+    }
+
+    pub(super) fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    pub(super) async fn append(
+        &self,
+        batch: &[PendingEvent],
+        recorded_at: RecordedAt,
+        gate: Option<tokio::sync::oneshot::Receiver<()>>,
+    ) -> Result<Vec<CommittedEvent>, AppendError> {
+        let mut tx = self.pool.begin().await.map_err(classify)?;
+        // Taken first and held to commit: serialises appenders, so the reads below see every
+        // committed event and the indexes follow commit order.
+        let first_index: i64 = sqlx::query_scalar(
+            "UPDATE log_head SET next_index = next_index + $1 WHERE id = 1 \
+             RETURNING next_index - $1",
+        )
+        .bind(batch.len() as i64)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(classify)?;
+
+        let mut last_hashes = HashMap::new();
+        for (stream_type, stream_id, first_sequence) in stream_heads(batch) {
+            let row = sqlx::query(
+                "SELECT sequence, hash FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 \
+                 ORDER BY sequence DESC LIMIT 1",
+            )
+            .bind(stream_type)
+            .bind(stream_id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(classify)?;
+            let (last_sequence, last_hash) = match row {
+                None => (0, EventHash::GENESIS),
+                Some(row) => {
+                    let bytes: Vec<u8> = row.get(1);
+                    let array: [u8; 32] = bytes.try_into().map_err(|_| StoreError::CorruptRow {
+                        context: format!("{stream_type}/{stream_id}"),
+                        message: "hash is not 32 bytes".into(),
+                    })?;
+                    (row.get::<i64, _>(0) as u64, EventHash(array))
+                }
+            };
+            if last_sequence + 1 != first_sequence {
+                return Err(AppendError::Conflict {
+                    stream_type: stream_type.to_string(),
+                    stream_id: stream_id.to_string(),
+                    expected_last: first_sequence - 1,
+                    found_last: last_sequence,
+                });
+            }
+            last_hashes.insert((stream_type.to_string(), stream_id.to_string()), last_hash);
+        }
+
+        let sealed = seal(batch, &last_hashes, first_index as u64, recorded_at)?;
+        for chunk in sealed.chunks(ROWS_PER_INSERT) {
+            let mut insert: QueryBuilder<'_, Postgres> =
+                QueryBuilder::new(concat!("INSERT INTO events (", event_columns!(), ") "));
+            insert.push_values(chunk, |mut row, event| {
+                let p = event.pending;
+                row.push_bind(p.stream_type.as_str())
+                    .push_bind(p.stream_id.as_str())
+                    .push_bind(p.sequence as i64)
+                    .push_bind(p.event_type.as_str())
+                    .push_bind(p.event_version.as_str())
+                    .push_bind(Json(&p.payload))
+                    .push_bind(Json(&p.metadata))
+                    .push_bind(event.recorded_at.to_fixed_string())
+                    .push_bind(p.actor.as_str())
+                    .push_bind(event.previous.0.to_vec())
+                    .push_bind(event.hash.0.to_vec())
+                    .push_bind(event.log_index as i64);
+            });
+            insert.build().execute(&mut *tx).await.map_err(classify)?;
+        }
+        if let Some(gate) = gate {
+            let _ = gate.await;
+        }
+        tx.commit().await.map_err(classify)?;
+        Ok(sealed.iter().map(|e| e.committed()).collect())
+    }
+
+    pub(super) async fn load_stream(
+        &self,
+        stream_type: &str,
+        stream_id: &str,
+    ) -> Result<Vec<StreamEvent>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT sequence, event_type, event_version, payload FROM events \
+             WHERE aggregate_type = $1 AND aggregate_id = $2 ORDER BY sequence",
+        )
+        .bind(stream_type)
+        .bind(stream_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| StreamEvent {
+                sequence: row.get::<i64, _>(0) as u64,
+                event_type: row.get(1),
+                event_version: row.get(2),
+                payload: row.get::<Json<Value>, _>(3).0,
+            })
+            .collect())
+    }
+
+    pub(super) async fn stream_length(
+        &self,
+        stream_type: &str,
+        stream_id: &str,
+    ) -> Result<u64, StoreError> {
+        let n: Option<i64> = sqlx::query_scalar(
+            "SELECT max(sequence) FROM events WHERE aggregate_type = $1 AND aggregate_id = $2",
+        )
+        .bind(stream_type)
+        .bind(stream_id)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(n.unwrap_or(0) as u64)
+    }
+
+    pub(super) async fn read_log(
+        &self,
+        after: u64,
+        limit: u32,
+    ) -> Result<Vec<LoggedEvent>, StoreError> {
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            event_columns!(),
+            " FROM events WHERE log_index > $1 ORDER BY log_index LIMIT $2"
+        ))
+        .bind(after as i64)
+        .bind(limit as i64)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(logged_event).collect()
+    }
+
+    pub(super) async fn log_size(&self) -> Result<u64, StoreError> {
+        let next: i64 = sqlx::query_scalar("SELECT next_index FROM log_head WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(next as u64 - 1)
+    }
+
+    pub(super) fn events_by_stream(&self) -> BoxStream<'_, Result<LoggedEvent, StoreError>> {
+        sqlx::query(concat!(
+            "SELECT ",
+            event_columns!(),
+            " FROM events ORDER BY aggregate_type, aggregate_id, sequence"
+        ))
+        .fetch(&self.pool)
+        .map(|row| logged_event(&row?))
+        .boxed()
+    }
+
+    pub(super) fn log_indexes(
+        &self,
+    ) -> BoxStream<'_, Result<(u64, String, String, u64), StoreError>> {
+        sqlx::query(
+            "SELECT log_index, aggregate_type, aggregate_id, sequence FROM events ORDER BY log_index",
+        )
+        .fetch(&self.pool)
+        .map_err(StoreError::from)
+        .map_ok(|row| {
+            (
+                row.get::<i64, _>(0) as u64,
+                row.get(1),
+                row.get(2),
+                row.get::<i64, _>(3) as u64,
+            )
+        })
+        .boxed()
+    }
+    pub(super) async fn insert_token(
+        &self,
+        digest: &str,
+        record: &TokenRecord,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO api_tokens (token_digest, participant, roles, label, created_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(digest)
+        .bind(&record.participant)
+        .bind(&record.roles)
+        .bind(&record.label)
+        .bind(&record.created_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub(super) async fn find_token(&self, digest: &str) -> Result<Option<TokenRecord>, StoreError> {
+        let row = sqlx::query(
+            "SELECT participant, roles, label, created_at, revoked_at FROM api_tokens \
+             WHERE token_digest = $1",
+        )
+        .bind(digest)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|row| TokenRecord {
+            participant: row.get(0),
+            roles: row.get(1),
+            label: row.get(2),
+            created_at: row.get(3),
+            revoked_at: row.get(4),
+        }))
+    }
+
+    pub(super) async fn revoke_tokens(&self, label: &str, at: &str) -> Result<u64, StoreError> {
+        let done = sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $1 WHERE label = $2 AND revoked_at IS NULL",
+        )
+        .bind(at)
+        .bind(label)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
+    }
+}
+
+fn logged_event(row: &PgRow) -> Result<LoggedEvent, StoreError> {
+    let event = stored_event_from_columns(
+        row.get(0),
+        row.get(1),
+        row.get(2),
+        row.get(3),
+        row.get(4),
+        row.get::<Json<Value>, _>(5).0,
+        row.get::<Json<Value>, _>(6).0,
+        &row.get::<String, _>(7),
+        row.get(8),
+        &row.get::<Vec<u8>, _>(9),
+        &row.get::<Vec<u8>, _>(10),
+    )?;
+    Ok(LoggedEvent {
+        log_index: row.get::<i64, _>(11) as u64,
+        event,
+    })
+}
+
+fn classify(error: sqlx::Error) -> AppendError {
+    if let sqlx::Error::Database(db) = &error {
+        if db.is_unique_violation() {
+            return AppendError::RaceLost;
+        }
+        // 25006 read_only_sql_transaction, 53100 disk_full
+        if matches!(db.code().as_deref(), Some("25006") | Some("53100")) {
+            return AppendError::Store(StoreError::NotWritable(error));
+        }
+    }
+    AppendError::Store(StoreError::Database(error))
+}
+
+/// The URL without its password, for error messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}

@@ -1,0 +1,366 @@
+//! All SQL of the embedded SQLite backend: a WAL file with `synchronous=FULL`, one writer
+//! connection (appends are serialised in-process, and `BEGIN IMMEDIATE` with a busy timeout
+//! serialises them across processes), and a pool of readers.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use domain::integrity::chain::{EventHash, RecordedAt};
+use futures::stream::BoxStream;
+use futures::{StreamExt, TryStreamExt};
+use serde_json::Value;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
+use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
+
+use super::{
+    seal, stored_event_from_columns, stream_heads, AppendError, CommittedEvent, LoggedEvent,
+    PendingEvent, StoreError, StreamEvent, TokenRecord,
+};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+
+/// SQLite allows 32,766 bound parameters per statement; 12 columns per row.
+const ROWS_PER_INSERT: usize = 2_000;
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+macro_rules! event_columns {
+    () => {
+        "aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata, \
+         recorded_at, actor, prev_hash, hash, log_index"
+    };
+}
+
+#[derive(Clone)]
+pub(super) struct SqliteBackend {
+    writer: SqlitePool,
+    readers: SqlitePool,
+}
+
+impl SqliteBackend {
+    pub(super) async fn open(path: &Path) -> Result<Self, StoreError> {
+        let url = format!("sqlite://{}", path.display());
+        let options = SqliteConnectOptions::from_str(&url)
+            .map_err(|source| StoreError::Open {
+                url: url.clone(),
+                source,
+            })?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .busy_timeout(BUSY_TIMEOUT)
+            .foreign_keys(true);
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options.clone())
+            .await
+            .map_err(|source| StoreError::Open {
+                url: url.clone(),
+                source,
+            })?;
+        MIGRATOR
+            .run(&writer)
+            .await
+            .map_err(|source| StoreError::Migrate {
+                backend: "sqlite",
+                source,
+            })?;
+        let readers = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options.read_only(true))
+            .await
+            .map_err(|source| StoreError::Open { url, source })?;
+        Ok(Self { writer, readers })
+    }
+
+    /// The writer pool: tests use it to tamper with the file on purpose.
+    pub(super) fn writer(&self) -> &SqlitePool {
+        &self.writer
+    }
+
+    pub(super) async fn append(
+        &self,
+        batch: &[PendingEvent],
+        recorded_at: RecordedAt,
+        gate: Option<tokio::sync::oneshot::Receiver<()>>,
+    ) -> Result<Vec<CommittedEvent>, AppendError> {
+        let mut tx = self
+            .writer
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(classify)?;
+
+        let mut last_hashes = HashMap::new();
+        for (stream_type, stream_id, first_sequence) in stream_heads(batch) {
+            let row = sqlx::query(
+                "SELECT sequence, hash FROM events WHERE aggregate_type = ?1 AND aggregate_id = ?2 \
+                 ORDER BY sequence DESC LIMIT 1",
+            )
+            .bind(stream_type)
+            .bind(stream_id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(classify)?;
+            let (last_sequence, last_hash) = match row {
+                None => (0, EventHash::GENESIS),
+                Some(row) => (
+                    row.get::<i64, _>(0) as u64,
+                    hash_column(row.get::<Vec<u8>, _>(1), stream_type, stream_id)?,
+                ),
+            };
+            if last_sequence + 1 != first_sequence {
+                return Err(AppendError::Conflict {
+                    stream_type: stream_type.to_string(),
+                    stream_id: stream_id.to_string(),
+                    expected_last: first_sequence - 1,
+                    found_last: last_sequence,
+                });
+            }
+            last_hashes.insert((stream_type.to_string(), stream_id.to_string()), last_hash);
+        }
+
+        let first_index: i64 = sqlx::query_scalar(
+            "UPDATE log_head SET next_index = next_index + ?1 WHERE id = 1 \
+             RETURNING next_index - ?1",
+        )
+        .bind(batch.len() as i64)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(classify)?;
+
+        let sealed = seal(batch, &last_hashes, first_index as u64, recorded_at)?;
+        for chunk in sealed.chunks(ROWS_PER_INSERT) {
+            let mut insert: QueryBuilder<'_, Sqlite> =
+                QueryBuilder::new(concat!("INSERT INTO events (", event_columns!(), ") "));
+            insert.push_values(chunk, |mut row, event| {
+                let p = event.pending;
+                row.push_bind(p.stream_type.as_str())
+                    .push_bind(p.stream_id.as_str())
+                    .push_bind(p.sequence as i64)
+                    .push_bind(p.event_type.as_str())
+                    .push_bind(p.event_version.as_str())
+                    .push_bind(p.payload.to_string())
+                    .push_bind(p.metadata.to_string())
+                    .push_bind(event.recorded_at.to_fixed_string())
+                    .push_bind(p.actor.as_str())
+                    .push_bind(event.previous.0.to_vec())
+                    .push_bind(event.hash.0.to_vec())
+                    .push_bind(event.log_index as i64);
+            });
+            insert.build().execute(&mut *tx).await.map_err(classify)?;
+        }
+        if let Some(gate) = gate {
+            let _ = gate.await;
+        }
+        tx.commit().await.map_err(classify)?;
+        Ok(sealed.iter().map(|e| e.committed()).collect())
+    }
+
+    pub(super) async fn load_stream(
+        &self,
+        stream_type: &str,
+        stream_id: &str,
+    ) -> Result<Vec<StreamEvent>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT sequence, event_type, event_version, payload FROM events \
+             WHERE aggregate_type = ?1 AND aggregate_id = ?2 ORDER BY sequence",
+        )
+        .bind(stream_type)
+        .bind(stream_id)
+        .fetch_all(&self.readers)
+        .await?;
+        rows.into_iter()
+            .map(|row| {
+                Ok(StreamEvent {
+                    sequence: row.get::<i64, _>(0) as u64,
+                    event_type: row.get(1),
+                    event_version: row.get(2),
+                    payload: json_column(&row.get::<String, _>(3), stream_type, stream_id)?,
+                })
+            })
+            .collect()
+    }
+
+    pub(super) async fn stream_length(
+        &self,
+        stream_type: &str,
+        stream_id: &str,
+    ) -> Result<u64, StoreError> {
+        let n: Option<i64> = sqlx::query_scalar(
+            "SELECT max(sequence) FROM events WHERE aggregate_type = ?1 AND aggregate_id = ?2",
+        )
+        .bind(stream_type)
+        .bind(stream_id)
+        .fetch_one(&self.readers)
+        .await?;
+        Ok(n.unwrap_or(0) as u64)
+    }
+
+    pub(super) async fn read_log(
+        &self,
+        after: u64,
+        limit: u32,
+    ) -> Result<Vec<LoggedEvent>, StoreError> {
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            event_columns!(),
+            " FROM events WHERE log_index > ?1 ORDER BY log_index LIMIT ?2"
+        ))
+        .bind(after as i64)
+        .bind(limit as i64)
+        .fetch_all(&self.readers)
+        .await?;
+        rows.iter().map(logged_event).collect()
+    }
+
+    pub(super) async fn log_size(&self) -> Result<u64, StoreError> {
+        let next: i64 = sqlx::query_scalar("SELECT next_index FROM log_head WHERE id = 1")
+            .fetch_one(&self.readers)
+            .await?;
+        Ok(next as u64 - 1)
+    }
+
+    pub(super) fn events_by_stream(&self) -> BoxStream<'_, Result<LoggedEvent, StoreError>> {
+        sqlx::query(concat!(
+            "SELECT ",
+            event_columns!(),
+            " FROM events ORDER BY aggregate_type, aggregate_id, sequence"
+        ))
+        .fetch(&self.readers)
+        .map(|row| logged_event(&row?))
+        .boxed()
+    }
+
+    pub(super) fn log_indexes(
+        &self,
+    ) -> BoxStream<'_, Result<(u64, String, String, u64), StoreError>> {
+        sqlx::query(
+            "SELECT log_index, aggregate_type, aggregate_id, sequence FROM events ORDER BY log_index",
+        )
+        .fetch(&self.readers)
+        .map_err(StoreError::from)
+        .map_ok(|row| {
+            (
+                row.get::<i64, _>(0) as u64,
+                row.get(1),
+                row.get(2),
+                row.get::<i64, _>(3) as u64,
+            )
+        })
+        .boxed()
+    }
+    pub(super) async fn insert_token(
+        &self,
+        digest: &str,
+        record: &TokenRecord,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO api_tokens (token_digest, participant, roles, label, created_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )
+        .bind(digest)
+        .bind(&record.participant)
+        .bind(&record.roles)
+        .bind(&record.label)
+        .bind(&record.created_at)
+        .execute(&self.writer)
+        .await?;
+        Ok(())
+    }
+
+    pub(super) async fn find_token(&self, digest: &str) -> Result<Option<TokenRecord>, StoreError> {
+        let row = sqlx::query(
+            "SELECT participant, roles, label, created_at, revoked_at FROM api_tokens \
+             WHERE token_digest = ?1",
+        )
+        .bind(digest)
+        .fetch_optional(&self.readers)
+        .await?;
+        Ok(row.map(|row| TokenRecord {
+            participant: row.get(0),
+            roles: row.get(1),
+            label: row.get(2),
+            created_at: row.get(3),
+            revoked_at: row.get(4),
+        }))
+    }
+
+    pub(super) async fn revoke_tokens(&self, label: &str, at: &str) -> Result<u64, StoreError> {
+        let done = sqlx::query(
+            "UPDATE api_tokens SET revoked_at = ?1 WHERE label = ?2 AND revoked_at IS NULL",
+        )
+        .bind(at)
+        .bind(label)
+        .execute(&self.writer)
+        .await?;
+        Ok(done.rows_affected())
+    }
+}
+
+fn logged_event(row: &SqliteRow) -> Result<LoggedEvent, StoreError> {
+    let stream_type: String = row.get(0);
+    let stream_id: String = row.get(1);
+    let payload = json_column(&row.get::<String, _>(5), &stream_type, &stream_id)?;
+    let metadata = json_column(&row.get::<String, _>(6), &stream_type, &stream_id)?;
+    let event = stored_event_from_columns(
+        stream_type,
+        stream_id,
+        row.get(2),
+        row.get(3),
+        row.get(4),
+        payload,
+        metadata,
+        &row.get::<String, _>(7),
+        row.get(8),
+        &row.get::<Vec<u8>, _>(9),
+        &row.get::<Vec<u8>, _>(10),
+    )?;
+    Ok(LoggedEvent {
+        log_index: row.get::<i64, _>(11) as u64,
+        event,
+    })
+}
+
+fn json_column(text: &str, stream_type: &str, stream_id: &str) -> Result<Value, StoreError> {
+    serde_json::from_str(text).map_err(|e| StoreError::CorruptRow {
+        context: format!("{stream_type}/{stream_id}"),
+        message: format!("stored JSON does not parse: {e}"),
+    })
+}
+
+fn hash_column(
+    bytes: Vec<u8>,
+    stream_type: &str,
+    stream_id: &str,
+) -> Result<EventHash, StoreError> {
+    let array: [u8; 32] = bytes.try_into().map_err(|_| StoreError::CorruptRow {
+        context: format!("{stream_type}/{stream_id}"),
+        message: "hash is not 32 bytes".into(),
+    })?;
+    Ok(EventHash(array))
+}
+
+/// SQLite result codes that mean "someone else holds the lock" (primary code 5 or 6).
+fn classify(error: sqlx::Error) -> AppendError {
+    if let sqlx::Error::Database(db) = &error {
+        let primary = db
+            .code()
+            .and_then(|c| c.parse::<i32>().ok())
+            .map(|c| c & 0xff);
+        match primary {
+            Some(5) | Some(6) => return AppendError::Busy,
+            // SQLITE_READONLY, SQLITE_IOERR, SQLITE_FULL, SQLITE_CANTOPEN
+            Some(8) | Some(10) | Some(13) | Some(14) => {
+                return AppendError::Store(StoreError::NotWritable(error))
+            }
+            _ => {}
+        }
+        if db.is_unique_violation() {
+            return AppendError::RaceLost;
+        }
+    }
+    AppendError::Store(StoreError::Database(error))
+}

@@ -1,0 +1,135 @@
+use std::path::PathBuf;
+
+use projections::{DatabaseUrl, EventStore};
+use serde_json::json;
+use tempfile::TempDir;
+
+/// Where the PostgreSQL tests connect: a server where the user may create databases.
+pub fn postgres_admin_url() -> String {
+    std::env::var("PALIMPSEST_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_string())
+}
+
+/// A fresh, empty database of one backend, deleted when dropped.
+pub struct TestDb {
+    pub store: EventStore,
+    pub url: DatabaseUrl,
+    _dir: Option<TempDir>,
+    postgres_name: Option<String>,
+}
+
+impl TestDb {
+    pub async fn sqlite() -> Self {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let path: PathBuf = dir.path().join("palimpsest.db");
+        let url = DatabaseUrl::Sqlite(path);
+        let store = EventStore::open(&url).await.expect("open sqlite");
+        Self {
+            store,
+            url,
+            _dir: Some(dir),
+            postgres_name: None,
+        }
+    }
+
+    pub async fn postgres() -> Self {
+        use sqlx::Connection;
+        let admin = postgres_admin_url();
+        let name = format!("palimpsest_test_{}", uuid::Uuid::new_v4().simple());
+        let mut conn = sqlx::PgConnection::connect(&admin)
+            .await
+            .unwrap_or_else(|e| {
+                panic!(
+                "PostgreSQL tests need a server at {admin} ({e}). Run the suite with ops/test.sh, \
+                 which finds or starts one, or set PALIMPSEST_TEST_POSTGRES_URL."
+            )
+            });
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut conn)
+            .await
+            .expect("create test database");
+        let url = DatabaseUrl::Postgres(database_url_for(&admin, &name));
+        let store = EventStore::open(&url).await.expect("open postgres");
+        Self {
+            store,
+            url,
+            _dir: None,
+            postgres_name: Some(name),
+        }
+    }
+
+    /// A second handle on the same database, as another process would open it.
+    pub async fn reopen(&self) -> EventStore {
+        EventStore::open(&self.url).await.expect("reopen")
+    }
+}
+
+fn database_url_for(admin: &str, name: &str) -> String {
+    let (base, query) = match admin.split_once('?') {
+        Some((b, q)) => (b, format!("?{q}")),
+        None => (admin, String::new()),
+    };
+    let without_db = match base.rfind('/') {
+        Some(i) if i > base.find("://").map(|s| s + 2).unwrap_or(0) => &base[..i],
+        _ => base,
+    };
+    format!("{without_db}/{name}{query}")
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some(name) = self.postgres_name.take() {
+            let admin = postgres_admin_url();
+            // Dropping needs async I/O; do it on a thread of its own so any runtime state is fine.
+            let _ = std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("runtime");
+                runtime.block_on(async move {
+                    use sqlx::Connection;
+                    if let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await {
+                        let _ =
+                            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                                .execute(&mut conn)
+                                .await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+/// Declares `mod NAME { sqlite; postgres }`: the scenario `async fn NAME(TestDb)` on both backends.
+macro_rules! both_backends {
+    ($($scenario:ident),+ $(,)?) => {
+        $(
+            mod $scenario {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn on_sqlite() {
+                    super::$scenario($crate::support::TestDb::sqlite().await).await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn on_postgres() {
+                    super::$scenario($crate::support::TestDb::postgres().await).await
+                }
+            }
+        )+
+    };
+}
+pub(crate) use both_backends;
+
+/// A minimal pending event for store-level tests.
+pub fn pending(stream: &str, sequence: u64, text: &str) -> projections::PendingEvent {
+    projections::PendingEvent {
+        stream_type: "note".into(),
+        stream_id: stream.into(),
+        sequence,
+        event_type: "NoteWritten".into(),
+        event_version: "1".into(),
+        payload: json!({ "NoteWritten": { "text": text, "n": sequence } }),
+        metadata: json!({ "occurred_at": "2015-09-26T10:00:00+02:00" }),
+        actor: "u0123456789".into(),
+    }
+}
