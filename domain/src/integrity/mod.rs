@@ -3,3 +3,12 @@
 
 pub mod canonical;
 pub mod chain;
+
+pub use canonical::{
+    canonical_json, parse_strict_json, CanonicalError, CanonicalErrorKind, MAX_SAFE_INTEGER,
+};
+pub use chain::{
+    event_hash, event_hash_preimage, verify_stream, ChainBreak, ChainBreakKind, EventHash,
+    EventHashInput, InvalidEventHash, InvalidRecordedAt, RecordedAt, StoredEvent, StreamChecker,
+    EVENT_HASH_DOMAIN_TAG,
+};
