@@ -173,10 +173,13 @@ pub async fn execute<A: Aggregate<Services = ()>>(
     Ok(CommandOutcome { events, committed })
 }
 
+type LoadedAggregate = (Box<dyn Any + Send>, u64);
+
 /// Many commands decided in memory and committed together in one transaction (all or nothing).
 pub struct Batch<'s> {
     store: &'s EventStore,
-    aggregates: HashMap<(&'static str, String), (Box<dyn Any + Send>, u64)>,
+    /// Aggregates touched by the batch with their last sequence, keyed by (type, stream id).
+    aggregates: HashMap<(&'static str, String), LoadedAggregate>,
     pending: Vec<PendingEvent>,
 }
 
@@ -192,7 +195,7 @@ impl<'s> Batch<'s> {
     async fn slot<A: Aggregate + 'static>(
         &mut self,
         stream_id: &str,
-    ) -> Result<&mut (Box<dyn Any + Send>, u64), CommandError<A::Error>> {
+    ) -> Result<&mut LoadedAggregate, CommandError<A::Error>> {
         let key = (A::TYPE, stream_id.to_string());
         if !self.aggregates.contains_key(&key) {
             let (aggregate, last) = load::<A>(self.store, stream_id).await?;

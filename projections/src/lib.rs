@@ -5,6 +5,9 @@
 //! Architecture invariant: SQL lives in `store::sqlite` and `store::postgres` only (one place per
 //! backend); the rest of this crate is backend-neutral.
 
+// Errors carry the stream and event they are about; they are rare, so their size is no concern.
+#![allow(clippy::result_large_err)]
+
 pub mod command;
 pub mod cqrs_repository;
 pub mod database;
