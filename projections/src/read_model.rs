@@ -214,8 +214,13 @@ impl ReadModel {
         self.amendments.get(&id)
     }
 
-    pub fn amendments_of<'a>(&'a self, bill: &'a BillView) -> impl Iterator<Item = &'a AmendmentView> {
-        bill.amendments.iter().filter_map(|id| self.amendments.get(id))
+    pub fn amendments_of<'a>(
+        &'a self,
+        bill: &'a BillView,
+    ) -> impl Iterator<Item = &'a AmendmentView> {
+        bill.amendments
+            .iter()
+            .filter_map(|id| self.amendments.get(id))
     }
 
     /// Counts of current ballots on a target (one per participant, last vote wins).
@@ -352,7 +357,10 @@ impl ReadModel {
             );
             return Ok((
                 Some(id),
-                format!("bill « {title} » drafted with {} articles (version 1)", articles.len()),
+                format!(
+                    "bill « {title} » drafted with {} articles (version 1)",
+                    articles.len()
+                ),
             ));
         }
         let label_of = |bills: &HashMap<BillId, BillView>, article_id: ArticleId| {
@@ -483,12 +491,20 @@ impl ReadModel {
             bill.amendments.push(amendment_id);
             let target = match &change {
                 Change::Modify { article_id } => {
-                    format!("to modify {}", bill.article_label(*article_id).unwrap_or_default())
+                    format!(
+                        "to modify {}",
+                        bill.article_label(*article_id).unwrap_or_default()
+                    )
                 }
                 Change::Delete { article_id } => {
-                    format!("to delete {}", bill.article_label(*article_id).unwrap_or_default())
+                    format!(
+                        "to delete {}",
+                        bill.article_label(*article_id).unwrap_or_default()
+                    )
                 }
-                Change::InsertAfter { article_id: Some(a) } => format!(
+                Change::InsertAfter {
+                    article_id: Some(a),
+                } => format!(
                     "to insert a new article after {}",
                     bill.article_label(*a).unwrap_or_default()
                 ),
@@ -577,16 +593,15 @@ impl ReadModel {
         event: BallotEvent,
     ) -> Result<(Option<BillId>, String), String> {
         let (target, previous) = match &event {
-            BallotEvent::BallotCast { target, .. } => (
-                target.clone(),
-                self.ballots.get(stream_id).and_then(|(_, c)| *c),
-            ),
+            BallotEvent::BallotCast { target, .. } => {
+                (*target, self.ballots.get(stream_id).and_then(|(_, c)| *c))
+            }
             _ => {
                 let (target, choice) = self
                     .ballots
                     .get(stream_id)
                     .ok_or_else(|| format!("ballot {stream_id} changed before it was cast"))?;
-                (target.clone(), *choice)
+                (*target, *choice)
             }
         };
         let key = target.stream_key();
@@ -599,7 +614,10 @@ impl ReadModel {
                 participant,
                 choice,
                 ..
-            } => (Some(*choice), format!("{participant} voted {}", choice_word(*choice))),
+            } => (
+                Some(*choice),
+                format!("{participant} voted {}", choice_word(*choice)),
+            ),
             BallotEvent::BallotChanged { choice, .. } => (
                 Some(*choice),
                 format!("{actor} changed their vote to {}", choice_word(*choice)),
@@ -609,7 +627,7 @@ impl ReadModel {
         if let Some(now) = now {
             add(counts, now, 1);
         }
-        self.ballots.insert(stream_id.to_string(), (target.clone(), now));
+        self.ballots.insert(stream_id.to_string(), (target, now));
         let summary = format!("{verb} on {}", self.target_label(&target));
         Ok((self.bill_of_target(&target), summary))
     }
@@ -659,13 +677,12 @@ impl ReadModel {
                 Ok((bill, summary))
             }
             ArgumentEvent::ArgumentWithdrawn => {
-                let id = self
-                    .argument_streams
-                    .get(stream_id)
-                    .ok_or_else(|| format!("argument {stream_id} withdrawn before it was posted"))?;
+                let id = self.argument_streams.get(stream_id).ok_or_else(|| {
+                    format!("argument {stream_id} withdrawn before it was posted")
+                })?;
                 let view = self.arguments.get_mut(id).expect("indexed together");
                 view.withdrawn = true;
-                let target = view.target.clone();
+                let target = view.target;
                 let summary = format!("{} withdrew an argument", view.author);
                 Ok((self.bill_of_target(&target), summary))
             }

@@ -93,7 +93,7 @@ pub enum AppendError {
         stream_type: String,
         stream_id: String,
         sequence: u64,
-        source: CanonicalError,
+        source: Box<CanonicalError>,
     },
     #[error("the database is busy (another writer holds it); retry in a moment")]
     Busy,
@@ -382,7 +382,7 @@ pub(crate) fn seal<'a>(
             stream_type: event.stream_type.clone(),
             stream_id: event.stream_id.clone(),
             sequence: event.sequence,
-            source,
+            source: Box::new(source),
         })?;
         previous.insert(key, hash);
         sealed.push(SealedEvent {

@@ -1,0 +1,7 @@
+//! Importers of real public data: `sources` parses each file format (pure, with precise
+//! errors), `republique` maps the République numérique history onto our commands.
+
+pub mod republique;
+pub mod sources;
+
+pub use republique::{import, import_bundled, import_folder, ImportError, ImportReport};

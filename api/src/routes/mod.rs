@@ -1,0 +1,57 @@
+//! The router: `/healthz`, the JSON API under `/api/v1`. Handlers are thin: parse, call a read
+//! of the read model or a write use case in `service`, shape the answer.
+
+mod read;
+mod write;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::Router;
+
+use crate::http::json::MAX_BODY_BYTES;
+use crate::http::problem::Problem;
+use crate::state::AppState;
+
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/bills", get(read::list_bills).post(write::create_bill))
+        .route("/bills/{bill_id}", get(read::bill))
+        .route(
+            "/bills/{bill_id}/versions",
+            get(read::versions).post(write::publish_version),
+        )
+        .route("/bills/{bill_id}/versions/{number}", get(read::version))
+        .route("/bills/{bill_id}/diff", get(read::diff))
+        .route("/bills/{bill_id}/timeline", get(read::timeline))
+        .route(
+            "/bills/{bill_id}/articles/{article_id}",
+            get(read::article_history),
+        )
+        .route(
+            "/bills/{bill_id}/amendments",
+            get(read::amendments).post(write::submit_amendment),
+        )
+        .route(
+            "/bills/{bill_id}/consultation/open",
+            post(write::open_consultation),
+        )
+        .route(
+            "/bills/{bill_id}/consultation/close",
+            post(write::close_consultation),
+        )
+        .route("/amendments/{amendment_id}", get(read::amendment))
+        .route("/amendments/{amendment_id}/decision", post(write::decide))
+        .route("/votes", post(write::vote))
+        .route("/votes/retract", post(write::retract_vote))
+        .route("/arguments", post(write::post_argument));
+    Router::new()
+        .route("/healthz", get(read::health))
+        .nest("/api/v1", api)
+        .fallback(|| async {
+            Problem::not_found(
+                "no such route; the API lives under /api/v1 (e.g. GET /api/v1/bills)",
+            )
+        })
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state)
+}

@@ -1,0 +1,495 @@
+//! The write use cases behind the HTTP routes: each reads the facts a command needs from the
+//! write side (the aggregates, never the read model), runs the command, and waits until the read
+//! model shows it. Requests are parsed here into domain types; the domain decides.
+
+use chrono::{DateTime, FixedOffset, Utc};
+use domain::actor::Actor;
+use domain::amendment::{Amendment, AmendmentCommand, Change, DecisionOutcome, Origin};
+use domain::argument::{Argument, ArgumentCommand, Stance};
+use domain::ballot::{Ballot, BallotCommand, Choice};
+use domain::bill::{ArticleProvenance, Bill, BillCommand, BillStatus};
+use domain::ids::{AmendmentId, ArgumentId, ArticleId, BallotId, BillId, Target, VersionNumber};
+use domain::text::Article;
+use projections::command::{execute, load};
+use projections::{CommandContext, CommandError};
+use serde::{Deserialize, Serialize};
+
+use crate::http::errors::ToProblem;
+use crate::http::problem::Problem;
+use crate::state::{AppState, READ_YOUR_WRITES_WAIT};
+
+pub const MAX_TITLE_CHARS: usize = 500;
+pub const MAX_TEXT_CHARS: usize = 100_000;
+
+/// The answer to an accepted write.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Accepted {
+    pub id: String,
+    /// The log index of the command's last event; reads include it once this is returned.
+    pub log_index: u64,
+}
+
+fn now() -> (DateTime<Utc>, DateTime<FixedOffset>) {
+    let at = Utc::now();
+    (at, at.fixed_offset())
+}
+
+fn check_length(field: &str, value: &str, max: usize) -> Result<(), Problem> {
+    let chars = value.chars().count();
+    if chars > max {
+        return Err(Problem::invalid(format!(
+            "field `{field}` has {chars} characters; at most {max} are accepted"
+        )));
+    }
+    Ok(())
+}
+
+/// Paragraphs (alinéas) of a text: blocks separated by blank lines.
+fn paragraphs(text: &str) -> Vec<String> {
+    text.split("\n\n")
+        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
+async fn run<A>(
+    state: &AppState,
+    stream_id: &str,
+    command: A::Command,
+    actor: &Actor,
+    at: DateTime<FixedOffset>,
+) -> Result<u64, Problem>
+where
+    A: cqrs_es::Aggregate<Services = ()>,
+    A::Error: ToProblem,
+{
+    let context = CommandContext::new(actor.participant.as_str(), at);
+    let outcome = execute::<A>(&state.store, stream_id, command, &context)
+        .await
+        .map_err(|e| e.to_problem())?;
+    let log_index = outcome.last_log_index().unwrap_or(0);
+    if !state.read.wait_for(log_index, READ_YOUR_WRITES_WAIT).await {
+        tracing::warn!(log_index, "read model is behind after a write");
+    }
+    Ok(log_index)
+}
+
+async fn load_or_problem<A>(state: &AppState, stream_id: &str) -> Result<A, Problem>
+where
+    A: cqrs_es::Aggregate,
+    CommandError<A::Error>: ToProblem,
+    A::Error: ToProblem,
+{
+    load::<A>(&state.store, stream_id)
+        .await
+        .map(|(aggregate, _)| aggregate)
+        .map_err(|e| e.to_problem())
+}
+
+async fn existing_bill(state: &AppState, bill_id: BillId) -> Result<Bill, Problem> {
+    let bill: Bill = load_or_problem(state, &bill_id.to_string()).await?;
+    if bill.status() == BillStatus::NotDrafted {
+        return Err(Problem::not_found(format!("no bill has the id {bill_id}")));
+    }
+    Ok(bill)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArticleInput {
+    /// Keep an existing article's identity across versions; omit for a new article.
+    #[serde(default)]
+    pub id: Option<ArticleId>,
+    pub number: String,
+    #[serde(default)]
+    pub heading: Option<String>,
+    /// The body; paragraphs separated by a blank line.
+    pub text: String,
+}
+
+fn articles_from(inputs: Vec<ArticleInput>) -> Result<Vec<Article>, Problem> {
+    inputs
+        .into_iter()
+        .enumerate()
+        .map(|(i, a)| {
+            check_length(&format!("articles[{i}].text"), &a.text, MAX_TEXT_CHARS)?;
+            check_length(&format!("articles[{i}].number"), &a.number, 50)?;
+            Ok(Article {
+                id: a
+                    .id
+                    .unwrap_or_else(|| ArticleId::from(uuid::Uuid::new_v4())),
+                number: a.number.trim().to_string(),
+                heading: a.heading.filter(|h| !h.trim().is_empty()),
+                paragraphs: paragraphs(&a.text),
+            })
+        })
+        .collect()
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateBill {
+    pub title: String,
+    pub articles: Vec<ArticleInput>,
+}
+
+pub async fn create_bill(
+    state: &AppState,
+    actor: &Actor,
+    request: CreateBill,
+) -> Result<Accepted, Problem> {
+    check_length("title", &request.title, MAX_TITLE_CHARS)?;
+    let bill_id = BillId::from(uuid::Uuid::new_v4());
+    let (at, occurred) = now();
+    let command = BillCommand::DraftBill {
+        actor: actor.clone(),
+        at,
+        bill_id,
+        title: request.title.trim().to_string(),
+        articles: articles_from(request.articles)?,
+    };
+    let log_index = run::<Bill>(state, &bill_id.to_string(), command, actor, occurred).await?;
+    Ok(Accepted {
+        id: bill_id.to_string(),
+        log_index,
+    })
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OpenConsultation {
+    /// Defaults to now. RFC 3339 with an explicit offset.
+    #[serde(default)]
+    pub opens_at: Option<DateTime<FixedOffset>>,
+    /// Exclusive end. RFC 3339 with an explicit offset.
+    pub closes_at: DateTime<FixedOffset>,
+}
+
+pub async fn open_consultation(
+    state: &AppState,
+    actor: &Actor,
+    bill_id: BillId,
+    request: OpenConsultation,
+) -> Result<Accepted, Problem> {
+    existing_bill(state, bill_id).await?;
+    let (at, occurred) = now();
+    let command = BillCommand::OpenConsultation {
+        actor: actor.clone(),
+        at,
+        opens_at: request.opens_at.map(|t| t.to_utc()).unwrap_or(at),
+        closes_at: request.closes_at.to_utc(),
+    };
+    let log_index = run::<Bill>(state, &bill_id.to_string(), command, actor, occurred).await?;
+    Ok(Accepted {
+        id: bill_id.to_string(),
+        log_index,
+    })
+}
+
+pub async fn close_consultation(
+    state: &AppState,
+    actor: &Actor,
+    bill_id: BillId,
+) -> Result<Accepted, Problem> {
+    existing_bill(state, bill_id).await?;
+    let (at, occurred) = now();
+    let command = BillCommand::CloseConsultation {
+        actor: actor.clone(),
+        at,
+    };
+    let log_index = run::<Bill>(state, &bill_id.to_string(), command, actor, occurred).await?;
+    Ok(Accepted {
+        id: bill_id.to_string(),
+        log_index,
+    })
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    Modify,
+    InsertAfter,
+    Delete,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubmitAmendment {
+    pub kind: ChangeKind,
+    /// The article modified or deleted, or after which the new one goes (omit: at the start).
+    #[serde(default)]
+    pub article_id: Option<ArticleId>,
+    pub title: String,
+    /// Proposed wording; paragraphs separated by a blank line. Required unless deleting.
+    #[serde(default)]
+    pub proposed_text: Option<String>,
+    pub rationale: String,
+}
+
+pub async fn submit_amendment(
+    state: &AppState,
+    actor: &Actor,
+    bill_id: BillId,
+    request: SubmitAmendment,
+) -> Result<Accepted, Problem> {
+    check_length("title", &request.title, MAX_TITLE_CHARS)?;
+    check_length("rationale", &request.rationale, MAX_TEXT_CHARS)?;
+    if let Some(text) = &request.proposed_text {
+        check_length("proposed_text", text, MAX_TEXT_CHARS)?;
+    }
+    let bill = existing_bill(state, bill_id).await?;
+    let known = |id: ArticleId| bill.latest_articles().iter().any(|a| a.id == id);
+    let change = match (request.kind, request.article_id) {
+        (ChangeKind::Modify, Some(id)) if known(id) => Change::Modify { article_id: id },
+        (ChangeKind::Delete, Some(id)) if known(id) => Change::Delete { article_id: id },
+        (ChangeKind::InsertAfter, None) => Change::InsertAfter { article_id: None },
+        (ChangeKind::InsertAfter, Some(id)) if known(id) => Change::InsertAfter {
+            article_id: Some(id),
+        },
+        (_, Some(id)) => {
+            return Err(Problem::invalid(format!(
+                "field `article_id`: article {id} is not in the latest version of bill {bill_id}"
+            )))
+        }
+        (_, None) => {
+            return Err(Problem::invalid(
+                "field `article_id`: required to modify or delete an article",
+            ))
+        }
+    };
+    let proposed_text = request.proposed_text.as_deref().map(paragraphs);
+    if request.kind != ChangeKind::Delete && proposed_text.as_ref().is_none_or(|p| p.is_empty()) {
+        return Err(Problem::invalid(
+            "field `proposed_text`: required (the wording you propose) unless deleting an article",
+        ));
+    }
+    let amendment_id = AmendmentId::from(uuid::Uuid::new_v4());
+    let (at, occurred) = now();
+    let command = AmendmentCommand::Submit {
+        actor: actor.clone(),
+        at,
+        amendment_id,
+        bill_id,
+        base_version: bill.latest_version().unwrap_or(VersionNumber::FIRST),
+        change,
+        origin: Origin::Citizen,
+        title: request.title.trim().to_string(),
+        proposed_text,
+        rationale: request.rationale.trim().to_string(),
+        window: bill.consultation_window(),
+    };
+    let log_index =
+        run::<Amendment>(state, &amendment_id.to_string(), command, actor, occurred).await?;
+    Ok(Accepted {
+        id: amendment_id.to_string(),
+        log_index,
+    })
+}
+
+async fn existing_amendment(state: &AppState, id: AmendmentId) -> Result<Amendment, Problem> {
+    let amendment: Amendment = load_or_problem(state, &id.to_string()).await?;
+    if amendment.fact().is_none() {
+        return Err(Problem::not_found(format!("no amendment has the id {id}")));
+    }
+    Ok(amendment)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Decide {
+    pub outcome: DecisionOutcome,
+    pub response: String,
+}
+
+pub async fn decide_amendment(
+    state: &AppState,
+    actor: &Actor,
+    amendment_id: AmendmentId,
+    request: Decide,
+) -> Result<Accepted, Problem> {
+    check_length("response", &request.response, MAX_TEXT_CHARS)?;
+    existing_amendment(state, amendment_id).await?;
+    let (at, occurred) = now();
+    let command = AmendmentCommand::Decide {
+        actor: actor.clone(),
+        at,
+        outcome: request.outcome,
+        response: request.response.trim().to_string(),
+    };
+    let log_index =
+        run::<Amendment>(state, &amendment_id.to_string(), command, actor, occurred).await?;
+    Ok(Accepted {
+        id: amendment_id.to_string(),
+        log_index,
+    })
+}
+
+/// The bill a target belongs to, checking that the target exists.
+async fn bill_of_target(state: &AppState, target: &Target) -> Result<Bill, Problem> {
+    match target {
+        Target::Article {
+            bill_id,
+            article_id,
+        } => {
+            let bill = existing_bill(state, *bill_id).await?;
+            if !bill.latest_articles().iter().any(|a| a.id == *article_id) {
+                return Err(Problem::invalid(format!(
+                    "field `target.article_id`: article {article_id} is not in the latest version of bill {bill_id}"
+                )));
+            }
+            Ok(bill)
+        }
+        Target::Amendment { amendment_id } => {
+            let amendment = existing_amendment(state, *amendment_id).await?;
+            let fact = amendment.fact().expect("checked by existing_amendment");
+            existing_bill(state, fact.bill_id).await
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Vote {
+    pub target: Target,
+    pub choice: Choice,
+}
+
+pub async fn vote(state: &AppState, actor: &Actor, request: Vote) -> Result<Accepted, Problem> {
+    let bill = bill_of_target(state, &request.target).await?;
+    let window = bill.consultation_window().ok_or_else(|| {
+        Problem::conflict(
+            "no-consultation",
+            "Outside the consultation window",
+            "this bill has no consultation; votes are accepted only once an official opens one",
+        )
+    })?;
+    let stream = BallotId::for_vote(&actor.participant, &request.target);
+    let (at, occurred) = now();
+    let command = BallotCommand::Cast {
+        actor: actor.clone(),
+        at,
+        target: request.target,
+        choice: request.choice,
+        window,
+    };
+    let log_index = run::<Ballot>(state, &stream, command, actor, occurred).await?;
+    Ok(Accepted {
+        id: stream,
+        log_index,
+    })
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Retract {
+    pub target: Target,
+}
+
+pub async fn retract_vote(
+    state: &AppState,
+    actor: &Actor,
+    request: Retract,
+) -> Result<Accepted, Problem> {
+    let bill = bill_of_target(state, &request.target).await?;
+    let window = bill.consultation_window().ok_or_else(|| {
+        Problem::conflict(
+            "no-consultation",
+            "Outside the consultation window",
+            "this bill has no consultation",
+        )
+    })?;
+    let stream = BallotId::for_vote(&actor.participant, &request.target);
+    let (at, occurred) = now();
+    let command = BallotCommand::Retract {
+        actor: actor.clone(),
+        at,
+        window,
+    };
+    let log_index = run::<Ballot>(state, &stream, command, actor, occurred).await?;
+    Ok(Accepted {
+        id: stream,
+        log_index,
+    })
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PostArgument {
+    pub target: Target,
+    pub stance: Stance,
+    pub body: String,
+}
+
+pub async fn post_argument(
+    state: &AppState,
+    actor: &Actor,
+    request: PostArgument,
+) -> Result<Accepted, Problem> {
+    check_length("body", &request.body, MAX_TEXT_CHARS)?;
+    let bill = bill_of_target(state, &request.target).await?;
+    let argument_id = ArgumentId::from(uuid::Uuid::new_v4());
+    let (at, occurred) = now();
+    let command = ArgumentCommand::Post {
+        actor: actor.clone(),
+        at,
+        argument_id,
+        target: request.target,
+        stance: request.stance,
+        body: request.body,
+        window: bill.consultation_window(),
+    };
+    let log_index =
+        run::<Argument>(state, &argument_id.to_string(), command, actor, occurred).await?;
+    Ok(Accepted {
+        id: argument_id.to_string(),
+        log_index,
+    })
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PublishVersion {
+    /// Must be the latest version's number + 1.
+    pub number: u32,
+    pub label: String,
+    #[serde(default)]
+    pub note: String,
+    pub articles: Vec<ArticleInput>,
+    /// For each changed article, the decided amendments it takes in.
+    #[serde(default)]
+    pub provenance: Vec<ArticleProvenance>,
+}
+
+pub async fn publish_version(
+    state: &AppState,
+    actor: &Actor,
+    bill_id: BillId,
+    request: PublishVersion,
+) -> Result<Accepted, Problem> {
+    check_length("label", &request.label, MAX_TITLE_CHARS)?;
+    check_length("note", &request.note, MAX_TEXT_CHARS)?;
+    existing_bill(state, bill_id).await?;
+    let number = VersionNumber::new(request.number)
+        .map_err(|e| Problem::invalid(format!("field `number`: {e}")))?;
+    let mut cited_amendments = Vec::new();
+    for id in request.provenance.iter().flat_map(|p| &p.amendments) {
+        let amendment = existing_amendment(state, *id).await?;
+        cited_amendments.extend(amendment.fact());
+    }
+    let (at, occurred) = now();
+    let command = BillCommand::PublishVersion {
+        actor: actor.clone(),
+        at,
+        number,
+        label: request.label.trim().to_string(),
+        articles: articles_from(request.articles)?,
+        provenance: request.provenance,
+        cited_amendments,
+        note: request.note,
+    };
+    let log_index = run::<Bill>(state, &bill_id.to_string(), command, actor, occurred).await?;
+    Ok(Accepted {
+        id: bill_id.to_string(),
+        log_index,
+    })
+}
