@@ -10,5 +10,11 @@ mod store;
 /// `verify` on a database: a clean log passes; every kind of tampering is caught and located.
 mod verify;
 
+/// The HTTP API: the write flow of a consultation, and bad input answered with problem+json.
+mod api;
+
+/// The real République numérique history: import, idempotency, malformed files, what it shows.
+mod import;
+
 /// Architecture rules kept true by a test (crate dependencies, where SQL may live).
 mod tidy;

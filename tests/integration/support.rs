@@ -133,3 +133,90 @@ pub fn pending(stream: &str, sequence: u64, text: &str) -> projections::PendingE
         actor: "u0123456789".into(),
     }
 }
+
+/// The app on a test database, driven without a socket.
+pub struct TestApp {
+    pub db: TestDb,
+    pub router: axum::Router,
+}
+
+/// A decoded HTTP answer.
+pub struct Answer {
+    pub status: u16,
+    pub content_type: String,
+    pub body: serde_json::Value,
+}
+
+impl TestApp {
+    pub async fn new(db: TestDb) -> Self {
+        let state = api::server::app_state(db.store.clone()).await.unwrap();
+        Self {
+            router: api::routes::router(state),
+            db,
+        }
+    }
+
+    pub async fn token(&self, participant: &str, roles: &[&str]) -> String {
+        let roles: Vec<String> = roles.iter().map(|r| r.to_string()).collect();
+        api::auth::issue_token(&self.db.store, participant, &roles, "test")
+            .await
+            .unwrap()
+    }
+
+    pub async fn request(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&str>,
+    ) -> Answer {
+        use http_body_util::BodyExt;
+        use tower::ServiceExt;
+        let mut builder = axum::http::Request::builder().method(method).uri(path);
+        if let Some(token) = token {
+            builder = builder.header("authorization", format!("Bearer {token}"));
+        }
+        let request = match body {
+            Some(body) => builder
+                .header("content-type", "application/json")
+                .body(axum::body::Body::from(body.to_string())),
+            None => builder.body(axum::body::Body::empty()),
+        }
+        .unwrap();
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status().as_u16();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let body = serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
+        Answer {
+            status,
+            content_type,
+            body,
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Answer {
+        self.request("GET", path, None, None).await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: serde_json::Value) -> Answer {
+        self.request("POST", path, Some(token), Some(&body.to_string()))
+            .await
+    }
+}
+
+impl Answer {
+    /// Asserts a problem+json answer with this status and returns its detail.
+    #[track_caller]
+    pub fn problem(&self, status: u16) -> String {
+        assert_eq!(self.status, status, "unexpected answer: {}", self.body);
+        assert_eq!(self.content_type, "application/problem+json");
+        assert_eq!(self.body["status"], status);
+        self.body["detail"].as_str().unwrap_or_default().to_string()
+    }
+}

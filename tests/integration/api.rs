@@ -1,0 +1,400 @@
+use chrono::{Duration, Utc};
+use serde_json::json;
+
+use crate::support::{both_backends, TestApp, TestDb};
+
+both_backends!(
+    a_citizen_amends_and_votes_and_an_official_decides_and_publishes,
+    malformed_json_is_refused_with_a_problem_and_changes_nothing,
+    unknown_ids_are_answered_404_with_a_problem,
+    a_citizen_cannot_decide_an_amendment,
+    writes_without_a_token_are_refused,
+    a_vote_after_the_consultation_closed_is_refused,
+);
+
+struct Setup {
+    app: TestApp,
+    official: String,
+    citizen: String,
+    bill: String,
+    article: String,
+}
+
+async fn bill_in_consultation(db: TestDb) -> Setup {
+    let app = TestApp::new(db).await;
+    let official = app.token("gouvernement", &["official"]).await;
+    let citizen = app.token("u0123456789", &["citizen"]).await;
+    let created = app
+        .post(
+            "/api/v1/bills",
+            &official,
+            json!({
+                "title": "Loi pour une République numérique",
+                "articles": [
+                    {"number": "1", "heading": "Open data", "text": "Les administrations publient leurs données."},
+                    {"number": "2", "text": "Un embargo de douze mois s'applique.\n\nIl est renouvelable."}
+                ]
+            }),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let bill = created.body["id"].as_str().unwrap().to_string();
+    let closes_at = (Utc::now() + Duration::days(21)).to_rfc3339();
+    let opened = app
+        .post(
+            &format!("/api/v1/bills/{bill}/consultation/open"),
+            &official,
+            json!({ "closes_at": closes_at }),
+        )
+        .await;
+    assert_eq!(opened.status, 201, "{}", opened.body);
+    let version = app.get(&format!("/api/v1/bills/{bill}/versions/1")).await;
+    let article = version.body["articles"][1]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    Setup {
+        app,
+        official,
+        citizen,
+        bill,
+        article,
+    }
+}
+
+async fn a_citizen_amends_and_votes_and_an_official_decides_and_publishes(db: TestDb) {
+    let Setup {
+        app,
+        official,
+        citizen,
+        bill,
+        article,
+    } = bill_in_consultation(db).await;
+
+    let submitted = app
+        .post(
+            &format!("/api/v1/bills/{bill}/amendments"),
+            &citizen,
+            json!({
+                "kind": "modify",
+                "article_id": article,
+                "title": "Six mois suffisent",
+                "proposed_text": "Un embargo de six mois s'applique.\n\nIl est renouvelable.",
+                "rationale": "La recherche publique doit circuler vite."
+            }),
+        )
+        .await;
+    assert_eq!(submitted.status, 201, "{}", submitted.body);
+    let amendment = submitted.body["id"].as_str().unwrap().to_string();
+    assert!(submitted.body["log_index"].as_u64().unwrap() >= 3);
+
+    let target = json!({"kind": "amendment", "amendment_id": amendment});
+    let voted = app
+        .post(
+            "/api/v1/votes",
+            &citizen,
+            json!({"target": target, "choice": "for"}),
+        )
+        .await;
+    assert_eq!(voted.status, 201, "{}", voted.body);
+    // Voting the same again is not a second vote.
+    let again = app
+        .post(
+            "/api/v1/votes",
+            &citizen,
+            json!({"target": target, "choice": "for"}),
+        )
+        .await;
+    again.problem(409);
+    let changed = app
+        .post(
+            "/api/v1/votes",
+            &citizen,
+            json!({"target": target, "choice": "mixed"}),
+        )
+        .await;
+    assert_eq!(changed.status, 201, "{}", changed.body);
+
+    let decided = app
+        .post(
+            &format!("/api/v1/amendments/{amendment}/decision"),
+            &official,
+            json!({"outcome": "accepted", "response": "Retenu : six mois pour les sciences exactes."}),
+        )
+        .await;
+    assert_eq!(decided.status, 201, "{}", decided.body);
+    let twice = app
+        .post(
+            &format!("/api/v1/amendments/{amendment}/decision"),
+            &official,
+            json!({"outcome": "rejected", "response": "Non."}),
+        )
+        .await;
+    assert!(twice.problem(409).contains("already decided"));
+
+    let shown = app.get(&format!("/api/v1/amendments/{amendment}")).await;
+    assert_eq!(shown.status, 200);
+    assert_eq!(shown.body["state"], "accepted");
+    assert_eq!(
+        shown.body["tallies"]["ballots"],
+        json!({"for": 0, "mixed": 1, "against": 0})
+    );
+    assert_eq!(shown.body["tallies"]["imported"], json!(null));
+    assert_eq!(
+        shown.body["decision"]["response"],
+        "Retenu : six mois pour les sciences exactes."
+    );
+
+    let v1 = app.get(&format!("/api/v1/bills/{bill}/versions/1")).await;
+    let mut articles = v1.body["articles"].as_array().unwrap().clone();
+    articles[1]["text"] = json!("Un embargo de six mois s'applique.\n\nIl est renouvelable.");
+    let articles: Vec<_> = articles
+        .iter()
+        .map(|a| json!({"id": a["id"], "number": a["number"], "heading": a["heading"], "text": a["text"]}))
+        .collect();
+    let published = app
+        .post(
+            &format!("/api/v1/bills/{bill}/versions"),
+            &official,
+            json!({
+                "number": 2,
+                "label": "after consultation",
+                "articles": articles,
+                "provenance": [{"article_id": article, "amendments": [amendment]}]
+            }),
+        )
+        .await;
+    assert_eq!(published.status, 201, "{}", published.body);
+
+    let diff = app
+        .get(&format!("/api/v1/bills/{bill}/diff?from=1&to=2"))
+        .await;
+    assert_eq!(diff.status, 200);
+    let chunks = &diff.body["articles"][0]["chunks"];
+    assert!(chunks
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["op"] == "delete" && c["text"] == "douze"));
+    assert!(chunks
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["op"] == "insert" && c["text"] == "six"));
+
+    let v2 = app.get(&format!("/api/v1/bills/{bill}/versions/2")).await;
+    assert_eq!(v2.body["provenance"][0]["amendments"][0]["id"], amendment);
+    let versions = app.get(&format!("/api/v1/bills/{bill}/versions")).await;
+    assert_eq!(versions.body["items"][1]["number"], 2);
+
+    let timeline = app
+        .get(&format!("/api/v1/bills/{bill}/timeline?limit=3"))
+        .await;
+    assert_eq!(timeline.body["items"].as_array().unwrap().len(), 3);
+    let next = timeline.body["next"].as_str().unwrap().to_string();
+    let rest = app
+        .get(&format!(
+            "/api/v1/bills/{bill}/timeline?cursor={next}&limit=100"
+        ))
+        .await;
+    let all: Vec<u64> = timeline.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(rest.body["items"].as_array().unwrap())
+        .map(|e| e["log_index"].as_u64().unwrap())
+        .collect();
+    assert!(
+        all.windows(2).all(|w| w[0] < w[1]),
+        "timeline in log order: {all:?}"
+    );
+    assert_eq!(
+        all.len(),
+        7,
+        "draft, open, submit, vote, change, decide, version: {all:?}"
+    );
+    assert_eq!(rest.body["next"], json!(null));
+
+    let amendments = app.get(&format!("/api/v1/bills/{bill}/amendments")).await;
+    assert_eq!(amendments.body["items"][0]["state"], "accepted");
+    assert_eq!(amendments.body["items"][0]["title"], "Six mois suffisent");
+}
+
+async fn malformed_json_is_refused_with_a_problem_and_changes_nothing(db: TestDb) {
+    let setup = bill_in_consultation(db).await;
+    let app = &setup.app;
+    let before = app.db.store.log_size().await.unwrap();
+    let path = format!("/api/v1/bills/{}/amendments", setup.bill);
+    let cases = [
+        (r#"{"kind": "modify", "#, 400, "not acceptable json"),
+        (
+            r#"{"kind": "modify", "kind": "delete", "title": "x", "rationale": "y"}"#,
+            400,
+            "duplicate",
+        ),
+        (
+            r#"{"kind": "modify", "title": 12, "rationale": "y"}"#,
+            422,
+            "title",
+        ),
+        (
+            r#"{"kind": "rewrite", "title": "t", "rationale": "y"}"#,
+            422,
+            "kind",
+        ),
+        (
+            r#"{"kind": "modify", "title": "t", "rationale": "y", "extra": 1}"#,
+            422,
+            "extra",
+        ),
+        (
+            r#"{"title": "\ud800", "kind": "modify", "rationale": "y"}"#,
+            400,
+            "surrogate",
+        ),
+    ];
+    for (body, status, needle) in cases {
+        let answer = app
+            .request("POST", &path, Some(&setup.citizen), Some(body))
+            .await;
+        let detail = answer.problem(status);
+        assert!(
+            detail.to_lowercase().contains(needle),
+            "{body}: detail `{detail}` should mention {needle}"
+        );
+    }
+    let too_long = "x".repeat(600);
+    let answer = app
+        .post(
+            &path,
+            &setup.citizen,
+            json!({"kind": "modify", "article_id": setup.article, "title": too_long, "proposed_text": "a", "rationale": "b"}),
+        )
+        .await;
+    assert!(answer.problem(422).contains("at most 500"));
+    assert_eq!(app.db.store.log_size().await.unwrap(), before);
+}
+
+async fn unknown_ids_are_answered_404_with_a_problem(db: TestDb) {
+    let setup = bill_in_consultation(db).await;
+    let app = &setup.app;
+    let missing = uuid::Uuid::new_v4();
+    app.get(&format!("/api/v1/bills/{missing}"))
+        .await
+        .problem(404);
+    app.get("/api/v1/bills/not-a-uuid").await.problem(404);
+    app.get(&format!("/api/v1/amendments/{missing}"))
+        .await
+        .problem(404);
+    app.get(&format!("/api/v1/bills/{}/versions/9", setup.bill))
+        .await
+        .problem(404);
+    app.get("/api/v1/nowhere").await.problem(404);
+    let before = app.db.store.log_size().await.unwrap();
+    app.post(
+        &format!("/api/v1/amendments/{missing}/decision"),
+        &setup.official,
+        json!({"outcome": "accepted", "response": "ok"}),
+    )
+    .await
+    .problem(404);
+    app.post(
+        "/api/v1/votes",
+        &setup.citizen,
+        json!({"target": {"kind": "amendment", "amendment_id": missing}, "choice": "for"}),
+    )
+    .await
+    .problem(404);
+    assert_eq!(app.db.store.log_size().await.unwrap(), before);
+}
+
+async fn a_citizen_cannot_decide_an_amendment(db: TestDb) {
+    let setup = bill_in_consultation(db).await;
+    let app = &setup.app;
+    let submitted = app
+        .post(
+            &format!("/api/v1/bills/{}/amendments", setup.bill),
+            &setup.citizen,
+            json!({"kind": "delete", "article_id": setup.article, "title": "Supprimer", "rationale": "Inutile."}),
+        )
+        .await;
+    assert_eq!(submitted.status, 201, "{}", submitted.body);
+    let amendment = submitted.body["id"].as_str().unwrap();
+    let before = app.db.store.log_size().await.unwrap();
+    let refused = app
+        .post(
+            &format!("/api/v1/amendments/{amendment}/decision"),
+            &setup.citizen,
+            json!({"outcome": "accepted", "response": "Moi-même."}),
+        )
+        .await;
+    assert!(refused.problem(403).contains("official"));
+    let refused = app
+        .post(
+            "/api/v1/bills",
+            &setup.citizen,
+            json!({"title": "Ma loi", "articles": [{"number": "1", "text": "Tout est permis."}]}),
+        )
+        .await;
+    refused.problem(403);
+    assert_eq!(app.db.store.log_size().await.unwrap(), before);
+}
+
+async fn writes_without_a_token_are_refused(db: TestDb) {
+    let setup = bill_in_consultation(db).await;
+    let app = &setup.app;
+    let body = json!({"target": {"kind": "article", "bill_id": setup.bill, "article_id": setup.article}, "choice": "for"}).to_string();
+    app.request("POST", "/api/v1/votes", None, Some(&body))
+        .await
+        .problem(401);
+    app.request("POST", "/api/v1/votes", Some("plp_forged"), Some(&body))
+        .await
+        .problem(401);
+    api::auth::revoke_tokens(&app.db.store, "test")
+        .await
+        .unwrap();
+    app.request("POST", "/api/v1/votes", Some(&setup.citizen), Some(&body))
+        .await
+        .problem(401);
+}
+
+async fn a_vote_after_the_consultation_closed_is_refused(db: TestDb) {
+    let setup = bill_in_consultation(db).await;
+    let app = &setup.app;
+    let target = json!({"kind": "article", "bill_id": setup.bill, "article_id": setup.article});
+    let open_vote = app
+        .post(
+            "/api/v1/votes",
+            &setup.citizen,
+            json!({"target": target, "choice": "against"}),
+        )
+        .await;
+    assert_eq!(open_vote.status, 201, "{}", open_vote.body);
+    let closed = app
+        .post(
+            &format!("/api/v1/bills/{}/consultation/close", setup.bill),
+            &setup.official,
+            json!({}),
+        )
+        .await;
+    assert_eq!(closed.status, 201, "{}", closed.body);
+    let before = app.db.store.log_size().await.unwrap();
+    let late = app
+        .post(
+            "/api/v1/votes",
+            &setup.citizen,
+            json!({"target": target, "choice": "for"}),
+        )
+        .await;
+    assert_eq!(
+        late.body["type"],
+        "https://palimpsest.example/problems/consultation-closed"
+    );
+    assert!(late.problem(409).contains("closed"));
+    assert_eq!(app.db.store.log_size().await.unwrap(), before);
+    let bill = app.get(&format!("/api/v1/bills/{}", setup.bill)).await;
+    assert_eq!(
+        bill.body["articles"][1]["tallies"]["ballots"],
+        json!({"for": 0, "mixed": 0, "against": 1})
+    );
+}
