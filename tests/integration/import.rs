@@ -42,7 +42,7 @@ async fn the_republique_numerique_history_imports_once_and_verifies(db: TestDb) 
     government_citations_are_provenance(&app).await;
 }
 
-fn find_open_access<'a>(version: &'a Value) -> &'a Value {
+fn find_open_access(version: &Value) -> &Value {
     version["articles"]
         .as_array()
         .unwrap()
