@@ -3,6 +3,8 @@
 
 pub mod canonical;
 pub mod chain;
+pub mod checkpoint;
+pub mod merkle;
 
 pub use canonical::{
     canonical_json, parse_strict_json, CanonicalError, CanonicalErrorKind, MAX_SAFE_INTEGER,

@@ -78,6 +78,15 @@ impl PostgresBackend {
 
         let mut last_hashes = HashMap::new();
         for (stream_type, stream_id, first_sequence) in stream_heads(batch) {
+            if first_sequence == 1 {
+                // A new stream chains from GENESIS; if it exists after all, the primary key
+                // refuses the insert (RaceLost) and nothing is written.
+                last_hashes.insert(
+                    (stream_type.to_string(), stream_id.to_string()),
+                    EventHash::GENESIS,
+                );
+                continue;
+            }
             let row = sqlx::query(
                 "SELECT sequence, hash FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 \
                  ORDER BY sequence DESC LIMIT 1",
