@@ -177,14 +177,12 @@ async fn compare<R: PersistedEventRepository>(
 }
 
 async fn sqlite_comparison(args: &Args, dir: &Path) {
-    let options = SqliteConnectOptions::from_str(&format!(
-        "sqlite://{}",
-        dir.join("plain.db").display()
-    ))
-    .unwrap()
-    .create_if_missing(true)
-    .journal_mode(SqliteJournalMode::Wal)
-    .synchronous(SqliteSynchronous::Full);
+    let options =
+        SqliteConnectOptions::from_str(&format!("sqlite://{}", dir.join("plain.db").display()))
+            .unwrap()
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full);
     let pool = SqlitePoolOptions::new()
         .max_connections(1)
         .connect_with(options)
@@ -196,7 +194,8 @@ async fn sqlite_comparison(args: &Args, dir: &Path) {
         .unwrap();
     let plain = CqrsFramework::new(
         PersistedEventStore::new_event_store(
-            sqlite_es::SqliteEventRepository::new(pool).with_tables("plain_events", "plain_snapshots"),
+            sqlite_es::SqliteEventRepository::new(pool)
+                .with_tables("plain_events", "plain_snapshots"),
         ),
         vec![],
         (),
@@ -219,7 +218,9 @@ async fn postgres_comparison(args: &Args) -> Result<(), String> {
     let base = args.postgres_url.rsplit_once('/').map(|(b, _)| b).unwrap();
     let url = format!("{base}/{name}");
     let result = async {
-        let pool = sqlx::PgPool::connect(&url).await.map_err(|e| e.to_string())?;
+        let pool = sqlx::PgPool::connect(&url)
+            .await
+            .map_err(|e| e.to_string())?;
         sqlx::raw_sql(PLAIN_POSTGRES_SCHEMA)
             .execute(&pool)
             .await
@@ -311,7 +312,10 @@ async fn main() {
     if let Err(e) = postgres_comparison(&args).await {
         println!("postgres  skipped: {e}");
     }
-    measure_import("sqlite", &format!("sqlite://{}", dir.path().join("import.db").display()));
+    measure_import(
+        "sqlite",
+        &format!("sqlite://{}", dir.path().join("import.db").display()),
+    );
     let name = format!("palimpsest_bench_import_{}", uuid::Uuid::new_v4().simple());
     if let Ok(mut admin) = sqlx::PgConnection::connect(&args.postgres_url).await {
         if sqlx::raw_sql(&format!("CREATE DATABASE {name}"))
