@@ -18,6 +18,6 @@ pub mod verify;
 pub use command::{execute, CommandContext, CommandError, CommandOutcome};
 pub use database::{DatabaseUrl, DatabaseUrlError};
 pub use store::{
-    AppendError, CommittedEvent, EventStore, LoggedEvent, PendingEvent, StoreError, StreamEvent,
-    TokenRecord,
+    AppendError, CommittedEvent, EventStore, LoggedEvent, PendingEvent, StoreError, StoreOptions,
+    StreamEvent, TokenRecord,
 };

@@ -7,6 +7,9 @@ mod support;
 /// The event store: chaining, gapless log in commit order, conflicts under concurrency.
 mod store;
 
+/// Commands through the executor: concurrent commands on one stream, exactly one wins.
+mod commands;
+
 /// `verify` on a database: a clean log passes; every kind of tampering is caught and located.
 mod verify;
 

@@ -147,3 +147,45 @@ async fn a_transaction_held_open_never_lets_a_reader_skip_an_event(db: TestDb) {
         vec![1, 2, 3]
     );
 }
+
+/// sqlite-es turns SQLITE_BUSY into an unknown error; we answer a clear, retryable `Busy` and
+/// write nothing, and the next attempt succeeds.
+#[tokio::test]
+async fn a_busy_sqlite_file_is_a_clear_retryable_error_and_loses_nothing() {
+    use sqlx::Connection;
+    let db = TestDb::sqlite().await;
+    db.store.append(&[pending("a", 1, "un")]).await.unwrap();
+    let projections::DatabaseUrl::Sqlite(path) = &db.url else {
+        unreachable!()
+    };
+    // Another process holds the write lock.
+    let mut other = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    sqlx::query("BEGIN IMMEDIATE")
+        .execute(&mut other)
+        .await
+        .unwrap();
+    let impatient = projections::EventStore::open_with(
+        &db.url,
+        projections::StoreOptions {
+            sqlite_busy_timeout: Duration::from_millis(200),
+        },
+    )
+    .await
+    .unwrap();
+    let err = impatient
+        .append(&[pending("a", 2, "deux")])
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AppendError::Busy), "{err}");
+    assert!(err.to_string().contains("retry"));
+    sqlx::query("ROLLBACK").execute(&mut other).await.unwrap();
+    assert_eq!(
+        db.store.log_size().await.unwrap(),
+        1,
+        "nothing half-written"
+    );
+    impatient.append(&[pending("a", 2, "deux")]).await.unwrap();
+    assert_eq!(db.store.log_size().await.unwrap(), 2);
+}

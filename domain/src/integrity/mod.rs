@@ -1,4 +1,5 @@
-//! Integrity maths: the canonical byte encoding of events and the per-stream blake3 hash chain.
+//! Integrity maths: the canonical byte encoding of events, the per-stream blake3 hash chain,
+//! and the global log's SHA-256 Merkle tree with its signed checkpoints.
 //! The exact layout is specified in docs/integrity.md; both must change together.
 
 pub mod canonical;

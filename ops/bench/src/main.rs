@@ -82,7 +82,7 @@ fn votes(tag: &str, n: usize) -> Vec<Vote> {
                     at: Utc::now(),
                     target,
                     choice: [Choice::For, Choice::Mixed, Choice::Against][i % 3],
-                    window: window.clone(),
+                    window,
                 },
             }
         })

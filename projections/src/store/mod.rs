@@ -10,7 +10,6 @@ mod postgres;
 mod sqlite;
 
 use std::collections::HashMap;
-use std::path::Path;
 
 use chrono::Utc;
 use domain::integrity::canonical::CanonicalError;
@@ -121,6 +120,22 @@ pub enum StoreError {
     CorruptRow { context: String, message: String },
 }
 
+/// How the store opens its database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoreOptions {
+    /// How long an SQLite writer waits for another process's write lock before answering
+    /// `AppendError::Busy` (a clear, retryable error; nothing is lost or half-written).
+    pub sqlite_busy_timeout: std::time::Duration,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        Self {
+            sqlite_busy_timeout: std::time::Duration::from_secs(5),
+        }
+    }
+}
+
 #[derive(Clone)]
 enum Backend {
     Sqlite(sqlite::SqliteBackend),
@@ -137,8 +152,15 @@ pub struct EventStore {
 impl EventStore {
     /// Opens (creating an SQLite file when missing) and applies the pending migrations.
     pub async fn open(url: &DatabaseUrl) -> Result<Self, StoreError> {
+        Self::open_with(url, StoreOptions::default()).await
+    }
+
+    /// Opens with explicit options.
+    pub async fn open_with(url: &DatabaseUrl, options: StoreOptions) -> Result<Self, StoreError> {
         let backend = match url {
-            DatabaseUrl::Sqlite(path) => Backend::Sqlite(sqlite::SqliteBackend::open(path).await?),
+            DatabaseUrl::Sqlite(path) => Backend::Sqlite(
+                sqlite::SqliteBackend::open(path, options.sqlite_busy_timeout).await?,
+            ),
             DatabaseUrl::Postgres(pg) => {
                 Backend::Postgres(postgres::PostgresBackend::open(pg).await?)
             }
@@ -147,11 +169,6 @@ impl EventStore {
             backend,
             url: url.clone(),
         })
-    }
-
-    /// Opens an SQLite file without touching its schema, for offline inspection of a copy.
-    pub async fn open_sqlite_file(path: &Path) -> Result<Self, StoreError> {
-        Self::open(&DatabaseUrl::Sqlite(path.to_path_buf())).await
     }
 
     pub fn url(&self) -> &DatabaseUrl {

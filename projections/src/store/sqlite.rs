@@ -25,7 +25,6 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite")
 
 /// SQLite allows 32,766 bound parameters per statement; 12 columns per row.
 const ROWS_PER_INSERT: usize = 2_000;
-const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 macro_rules! event_columns {
     () => {
@@ -41,7 +40,7 @@ pub(super) struct SqliteBackend {
 }
 
 impl SqliteBackend {
-    pub(super) async fn open(path: &Path) -> Result<Self, StoreError> {
+    pub(super) async fn open(path: &Path, busy_timeout: Duration) -> Result<Self, StoreError> {
         let url = format!("sqlite://{}", path.display());
         let options = SqliteConnectOptions::from_str(&url)
             .map_err(|source| StoreError::Open {
@@ -51,7 +50,7 @@ impl SqliteBackend {
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
-            .busy_timeout(BUSY_TIMEOUT)
+            .busy_timeout(busy_timeout)
             .foreign_keys(true);
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
