@@ -47,4 +47,11 @@ if [ -z "${PALIMPSEST_TEST_POSTGRES_URL:-}" ]; then
 fi
 echo "ops/test.sh: PostgreSQL tests use $PALIMPSEST_TEST_POSTGRES_URL" >&2
 
+# The independent verifier (tests/verifier, Python) needs blake3 and cryptography from PyPI.
+if ! python3 -c 'import blake3, cryptography' >/dev/null 2>&1; then
+  echo "ops/test.sh: installing the Python verifier's packages (blake3, cryptography)" >&2
+  python3 -m pip install --quiet blake3 cryptography \
+    || { echo "ops/test.sh: pip install blake3 cryptography failed; the independent verifier cannot run" >&2; exit 1; }
+fi
+
 cargo test --workspace --locked "$@"

@@ -11,6 +11,7 @@ use projections::{DatabaseUrl, EventStore};
 
 use crate::auth;
 use crate::import;
+use crate::signing;
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://palimpsest.db";
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
@@ -34,12 +35,36 @@ pub struct DatabaseArgs {
 }
 
 #[derive(Debug, Args, Clone)]
+pub struct KeyArgs {
+    /// Checkpoint signing key (created at the default path when missing; see `keygen`)
+    #[arg(long, env = "PALIMPSEST_SIGNING_KEY_FILE", default_value = signing::DEFAULT_KEY_FILE)]
+    pub signing_key: PathBuf,
+}
+
+#[derive(Debug, Args, Clone)]
 pub struct ServeArgs {
     #[command(flatten)]
     pub database: DatabaseArgs,
     /// Address and port to listen on
     #[arg(long, env = "PALIMPSEST_LISTEN", default_value = DEFAULT_LISTEN)]
     pub listen: SocketAddr,
+    #[command(flatten)]
+    pub key: KeyArgs,
+    /// Sign a checkpoint once this many events are not yet covered by one
+    #[arg(long, env = "PALIMPSEST_CHECKPOINT_EVERY", default_value_t = 1000)]
+    pub checkpoint_every: u64,
+    /// … or once the oldest uncovered event is this many seconds old
+    #[arg(long, env = "PALIMPSEST_CHECKPOINT_SECONDS", default_value_t = 60)]
+    pub checkpoint_seconds: u64,
+}
+
+impl ServeArgs {
+    fn policy(&self) -> crate::server::CheckpointPolicy {
+        crate::server::CheckpointPolicy {
+            every_events: self.checkpoint_every.max(1),
+            every: std::time::Duration::from_secs(self.checkpoint_seconds.max(1)),
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -55,10 +80,48 @@ pub enum Command {
         /// Folder holding bill-history/, consultation/ and article9/ (default: the bundled copy)
         path: Option<PathBuf>,
     },
-    /// Recompute every hash chain and check the global log; exit 1 naming the first bad event
+    /// Verify the database (every chain, the log), an export folder offline, or one proof
     Verify {
         #[command(flatten)]
         database: DatabaseArgs,
+        /// Verify an export folder offline (no database, no network)
+        #[arg(long, conflicts_with_all = ["proof"])]
+        export: Option<PathBuf>,
+        /// Verify one inclusion proof (JSON, as served by the API) …
+        #[arg(long, requires_all = ["checkpoint", "public_key"])]
+        proof: Option<PathBuf>,
+        /// … against this signed checkpoint (note text) …
+        #[arg(long)]
+        checkpoint: Option<PathBuf>,
+        /// … signed by this verifier key (vkey text)
+        #[arg(long)]
+        public_key: Option<PathBuf>,
+    },
+    /// Write the audit export (events, signed checkpoints, public key) to a folder
+    Export {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        #[command(flatten)]
+        key: KeyArgs,
+        /// Folder to write events.ndjson, checkpoints.ndjson and public-key.vkey into
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Sign a checkpoint of the log now
+    Checkpoint {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        #[command(flatten)]
+        key: KeyArgs,
+    },
+    /// Generate a checkpoint signing key
+    Keygen {
+        /// Where to write the private key (never overwritten)
+        #[arg(long)]
+        out: PathBuf,
+        /// The log's origin name, also the key name (e.g. consultation.example.gouv.fr/log)
+        #[arg(long, default_value = signing::DEFAULT_ORIGIN)]
+        origin: String,
     },
     /// Issue or revoke API bearer tokens
     #[command(subcommand)]
@@ -100,7 +163,9 @@ pub async fn run(cli: Cli) -> Result<ExitCode, String> {
     match cli.command {
         Command::Serve(args) => {
             let store = open(&args.database).await?;
-            crate::server::serve(store, args.listen).await?;
+            let key = signing::load_or_create_default(&args.key.signing_key)
+                .map_err(|e| e.to_string())?;
+            crate::server::serve(store, args.listen, key, args.policy()).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo(args) => {
@@ -112,7 +177,9 @@ pub async fn run(cli: Cli) -> Result<ExitCode, String> {
                     .map_err(|e| e.to_string())?;
                 eprintln!("palimpsest: {report}");
             }
-            crate::server::serve(store, args.listen).await?;
+            let key = signing::load_or_create_default(&args.key.signing_key)
+                .map_err(|e| e.to_string())?;
+            crate::server::serve(store, args.listen, key, args.policy()).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Import { database, path } => {
@@ -125,7 +192,28 @@ pub async fn run(cli: Cli) -> Result<ExitCode, String> {
             println!("{report}");
             Ok(ExitCode::SUCCESS)
         }
-        Command::Verify { database } => {
+        Command::Verify {
+            export: Some(dir), ..
+        } => report(
+            crate::audit::verify_export(&dir, |n| eprintln!("palimpsest: verified {n} events…"))
+                .map(|r| r.to_string()),
+        ),
+        Command::Verify {
+            proof: Some(proof),
+            checkpoint: Some(checkpoint),
+            public_key: Some(public_key),
+            ..
+        } => report(
+            crate::audit::verify_proof(&proof, &checkpoint, &public_key).map(|c| {
+                format!(
+                    "ok: the event is in the log `{}` of size {} (root {})",
+                    c.origin,
+                    c.size,
+                    domain::integrity::merkle::hash_to_hex(&c.root)
+                )
+            }),
+        ),
+        Command::Verify { database, .. } => {
             let store = open(&database).await?;
             match verify_database(&store).await {
                 Ok(report) => {
@@ -137,6 +225,45 @@ pub async fn run(cli: Cli) -> Result<ExitCode, String> {
                     Ok(ExitCode::from(1))
                 }
             }
+        }
+        Command::Export { database, key, out } => {
+            let store = open(&database).await?;
+            let key = signing::load(&key.signing_key).map_err(|e| e.to_string())?;
+            let origin = key.name().to_string();
+            let written = projections::transparency::write_export(
+                &store,
+                &key,
+                &origin,
+                &out,
+                |done, total| {
+                    if done % 100_000 < 2_000 || done == total {
+                        eprintln!("palimpsest: exported {done}/{total} events…");
+                    }
+                },
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+            println!(
+                "exported {} events and {} signed checkpoints to {} ({} bytes of events); verify with `palimpsest verify --export {}`",
+                written.events, written.checkpoints, out.display(), written.bytes, out.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Checkpoint { database, key } => {
+            let store = open(&database).await?;
+            let key = signing::load(&key.signing_key).map_err(|e| e.to_string())?;
+            let origin = key.name().to_string();
+            let checkpoint = projections::transparency::issue_checkpoint(&store, &key, &origin)
+                .await
+                .map_err(|e| e.to_string())?;
+            print!("{}", checkpoint.note);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Keygen { out, origin } => {
+            let key = signing::generate(&out, &origin).map_err(|e| e.to_string())?;
+            println!("{}", key.verifier_key_string());
+            eprintln!("palimpsest: wrote the private key to {}; publish the line above as the log's public key", out.display());
+            Ok(ExitCode::SUCCESS)
         }
         Command::Token(TokenCommand::Issue {
             database,
@@ -158,6 +285,20 @@ pub async fn run(cli: Cli) -> Result<ExitCode, String> {
                 .map_err(|e| e.to_string())?;
             println!("revoked {n} token(s) labelled {label}");
             Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Prints a verification outcome: `ok: …` and exit 0, or `FAILED: …` and exit 1.
+fn report(outcome: Result<String, String>) -> Result<ExitCode, String> {
+    match outcome {
+        Ok(summary) => {
+            println!("{summary}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(failure) => {
+            println!("FAILED: {failure}");
+            Ok(ExitCode::from(1))
         }
     }
 }

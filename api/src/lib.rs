@@ -4,6 +4,7 @@
 //! Architecture invariant: no SQL here (it lives in `projections::store`), and no business rule
 //! (it lives in `domain`); this crate parses input, runs commands and shapes answers.
 
+pub mod audit;
 pub mod auth;
 pub mod cli;
 pub mod http;
@@ -11,5 +12,6 @@ pub mod import;
 pub mod routes;
 pub mod server;
 pub mod service;
+pub mod signing;
 pub mod state;
 pub mod telemetry;

@@ -1,10 +1,14 @@
-//! Starts the HTTP service: builds the read model from the log, follows it, serves until
-//! Ctrl-C or SIGTERM, then lets in-flight requests finish.
+//! Starts the HTTP service: builds the read model from the log, follows it, integrates new
+//! events into the Merkle tree and signs checkpoints by policy, serves until Ctrl-C or SIGTERM,
+//! then lets in-flight requests finish.
 
 use std::net::SocketAddr;
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
+use domain::integrity::checkpoint::SigningKey;
 use projections::read_model::LiveReadModel;
+use projections::transparency::{integrate_all, issue_checkpoint, latest_checkpoint};
 use projections::EventStore;
 
 use crate::routes::router;
@@ -12,18 +16,84 @@ use crate::state::AppState;
 
 /// How often the read model looks for events committed by other processes.
 const FOLLOW_EVERY: Duration = Duration::from_millis(250);
+/// How often the sequencer integrates new events into the tree.
+const INTEGRATE_EVERY: Duration = Duration::from_secs(1);
 
-pub async fn app_state(store: EventStore) -> Result<AppState, String> {
+/// When to sign a checkpoint: after `every_events` uncovered events, or when uncovered events
+/// have waited `every`.
+#[derive(Debug, Clone, Copy)]
+pub struct CheckpointPolicy {
+    pub every_events: u64,
+    pub every: Duration,
+}
+
+impl Default for CheckpointPolicy {
+    fn default() -> Self {
+        Self {
+            every_events: 1000,
+            every: Duration::from_secs(60),
+        }
+    }
+}
+
+pub async fn app_state(store: EventStore, signer: SigningKey) -> Result<AppState, String> {
     let read = LiveReadModel::start(store.clone())
         .await
         .map_err(|e| format!("cannot build the read model: {e}"))?;
     read.spawn_follower(FOLLOW_EVERY);
-    Ok(AppState { store, read })
+    Ok(AppState {
+        store,
+        read,
+        signer: Arc::new(signer),
+    })
 }
 
-pub async fn serve(store: EventStore, listen: SocketAddr) -> Result<(), String> {
+/// Integrates and signs in the background, by policy. Errors are logged and retried; an
+/// inconsistent tree is never signed.
+pub fn spawn_checkpointer(
+    state: &AppState,
+    policy: CheckpointPolicy,
+) -> tokio::task::JoinHandle<()> {
+    let store = state.store.clone();
+    let signer = state.signer.clone();
+    tokio::spawn(async move {
+        let mut waiting_since: Option<Instant> = None;
+        let mut ticker = tokio::time::interval(INTEGRATE_EVERY);
+        loop {
+            ticker.tick().await;
+            let outcome = async {
+                let tree = integrate_all(&store).await?;
+                let signed = latest_checkpoint(&store).await?.map_or(0, |c| c.size);
+                let uncovered = tree.size().saturating_sub(signed);
+                if uncovered == 0 {
+                    waiting_since = None;
+                    return Ok(());
+                }
+                let since = *waiting_since.get_or_insert_with(Instant::now);
+                if uncovered >= policy.every_events || since.elapsed() >= policy.every {
+                    let checkpoint = issue_checkpoint(&store, &signer, signer.name()).await?;
+                    tracing::info!(size = checkpoint.size, "signed checkpoint");
+                    waiting_since = None;
+                }
+                Ok::<_, projections::transparency::TransparencyError>(())
+            }
+            .await;
+            if let Err(e) = outcome {
+                tracing::error!(error = %e, "checkpointing failed");
+            }
+        }
+    })
+}
+
+pub async fn serve(
+    store: EventStore,
+    listen: SocketAddr,
+    signer: SigningKey,
+    policy: CheckpointPolicy,
+) -> Result<(), String> {
     let backend = store.backend_name();
-    let state = app_state(store).await?;
+    let state = app_state(store, signer).await?;
+    spawn_checkpointer(&state, policy);
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|e| format!("cannot listen on {listen}: {e}; pick another with --listen"))?;

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use domain::integrity::checkpoint::SigningKey;
 use projections::read_model::LiveReadModel;
 use projections::EventStore;
 
@@ -13,4 +14,6 @@ pub const READ_YOUR_WRITES_WAIT: Duration = Duration::from_secs(5);
 pub struct AppState {
     pub store: EventStore,
     pub read: Arc<LiveReadModel>,
+    /// Signs checkpoints; its name is the log's origin.
+    pub signer: Arc<SigningKey>,
 }

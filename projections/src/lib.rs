@@ -13,6 +13,7 @@ pub mod cqrs_repository;
 pub mod database;
 pub mod read_model;
 pub mod store;
+pub mod transparency;
 pub mod verify;
 
 pub use command::{execute, CommandContext, CommandError, CommandOutcome};

@@ -36,10 +36,54 @@ async fn the_republique_numerique_history_imports_once_and_verifies(db: TestDb) 
         "a second import adds nothing"
     );
 
+    the_real_export_verifies_in_both_verifiers(&db).await;
+
     let app = TestApp::new(db).await;
     open_access_article_shows_its_history(&app).await;
     article_9_ballots_and_imported_tallies_are_kept_apart(&app).await;
     government_citations_are_provenance(&app).await;
+}
+
+async fn the_real_export_verifies_in_both_verifiers(db: &TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    let key = crate::support::test_signing_key();
+    let written = projections::transparency::write_export(
+        &db.store,
+        &key,
+        "palimpsest.test/log",
+        dir.path(),
+        |_, _| {},
+    )
+    .await
+    .unwrap();
+    let events = db.store.log_size().await.unwrap();
+    assert_eq!(written.events, events);
+    let report = api::audit::verify_export(dir.path(), |_| {}).unwrap();
+    assert_eq!(report.events, events);
+    let (ok, output) =
+        crate::support::python_verifier(&["--export".as_ref(), dir.path().as_os_str()]);
+    assert!(ok, "{output}");
+    assert!(
+        output.contains(&domain::integrity::merkle::hash_to_hex(&report.root)),
+        "{output}"
+    );
+    // An inclusion proof of a real decision verifies against the signed checkpoint.
+    let proof = projections::transparency::inclusion_proof(&db.store, events / 2, events)
+        .await
+        .unwrap();
+    let note = projections::transparency::latest_checkpoint(&db.store)
+        .await
+        .unwrap()
+        .unwrap()
+        .note;
+    let vkey =
+        domain::integrity::checkpoint::VerifierKey::parse(&key.verifier_key_string()).unwrap();
+    domain::integrity::audit::verify_inclusion_file(
+        &serde_json::to_string(&proof).unwrap(),
+        &note,
+        &vkey,
+    )
+    .unwrap();
 }
 
 fn find_open_access(version: &Value) -> &Value {

@@ -13,6 +13,9 @@ mod commands;
 /// `verify` on a database: a clean log passes; every kind of tampering is caught and located.
 mod verify;
 
+/// The transparency log: exports verified offline by two verifiers, tampering located, proofs.
+mod audit;
+
 /// The HTTP API: the write flow of a consultation, and bad input answered with problem+json.
 mod api;
 

@@ -149,7 +149,9 @@ pub struct Answer {
 
 impl TestApp {
     pub async fn new(db: TestDb) -> Self {
-        let state = api::server::app_state(db.store.clone()).await.unwrap();
+        let state = api::server::app_state(db.store.clone(), test_signing_key())
+            .await
+            .unwrap();
         Self {
             router: api::routes::router(state),
             db,
@@ -219,4 +221,31 @@ impl Answer {
         assert_eq!(self.body["status"], status);
         self.body["detail"].as_str().unwrap_or_default().to_string()
     }
+}
+
+/// A fixed signing key for tests (never use a known seed in production).
+pub fn test_signing_key() -> domain::integrity::checkpoint::SigningKey {
+    domain::integrity::checkpoint::SigningKey::from_seed("palimpsest.test/log", [9; 32]).unwrap()
+}
+
+/// Runs the independent Python verifier (tests/verifier) with these arguments.
+pub fn python_verifier(args: &[&std::ffi::OsStr]) -> (bool, String) {
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("verifier/palimpsest_verify.py");
+    let output = std::process::Command::new("python3")
+        .arg(script)
+        .args(args)
+        .output()
+        .expect("python3 must be installed to run the independent verifier");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_ne!(
+        output.status.code(),
+        Some(2),
+        "the Python verifier could not run (pip install blake3 cryptography; ops/test.sh does it): {text}"
+    );
+    (output.status.success(), text)
 }

@@ -1,6 +1,7 @@
 //! The router: `/healthz`, the JSON API under `/api/v1`. Handlers are thin: parse, call a read
 //! of the read model or a write use case in `service`, shape the answer.
 
+mod log;
 mod read;
 mod write;
 
@@ -43,7 +44,15 @@ pub fn router(state: AppState) -> Router {
         .route("/amendments/{amendment_id}/decision", post(write::decide))
         .route("/votes", post(write::vote))
         .route("/votes/retract", post(write::retract_vote))
-        .route("/arguments", post(write::post_argument));
+        .route("/arguments", post(write::post_argument))
+        .route("/log/checkpoint", get(log::checkpoint))
+        .route("/log/public-key", get(log::public_key))
+        .route(
+            "/log/checkpoints",
+            get(log::checkpoints).post(log::sign_now),
+        )
+        .route("/log/proof/inclusion", get(log::inclusion))
+        .route("/log/proof/consistency", get(log::consistency));
     Router::new()
         .route("/healthz", get(read::health))
         .nest("/api/v1", api)

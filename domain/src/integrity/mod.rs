@@ -2,6 +2,7 @@
 //! and the global log's SHA-256 Merkle tree with its signed checkpoints.
 //! The exact layout is specified in docs/integrity.md; both must change together.
 
+pub mod audit;
 pub mod canonical;
 pub mod chain;
 pub mod checkpoint;

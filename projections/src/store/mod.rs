@@ -292,6 +292,80 @@ impl EventStore {
         }
     }
 
+    /// Adds committed events not yet in the Merkle tree (at most `limit`), in one transaction.
+    pub async fn integrate(
+        &self,
+        limit: u32,
+    ) -> Result<domain::integrity::merkle::TreeState, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(b) => b.integrate(limit).await,
+            Backend::Postgres(b) => b.integrate(limit).await,
+        }
+    }
+
+    /// The Merkle tree as integrated so far.
+    pub async fn tree_state(&self) -> Result<domain::integrity::merkle::TreeState, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(b) => b.tree_state().await,
+            Backend::Postgres(b) => b.tree_state().await,
+        }
+    }
+
+    /// The hash of the perfect subtree at `level` covering leaves `[idx·2^level, (idx+1)·2^level)`.
+    pub async fn tree_node(
+        &self,
+        level: u32,
+        idx: u64,
+    ) -> Result<Option<domain::integrity::merkle::TreeHash>, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(b) => b.tree_node(level, idx).await,
+            Backend::Postgres(b) => b.tree_node(level, idx).await,
+        }
+    }
+
+    pub async fn insert_checkpoint(
+        &self,
+        checkpoint: &crate::transparency::StoredCheckpoint,
+    ) -> Result<(), StoreError> {
+        match &self.backend {
+            Backend::Sqlite(b) => b.insert_checkpoint(checkpoint).await,
+            Backend::Postgres(b) => b.insert_checkpoint(checkpoint).await,
+        }
+    }
+
+    /// Signed checkpoints with `after_size < size <= up_to_size`, ascending or newest first.
+    pub async fn checkpoints(
+        &self,
+        after_size: Option<u64>,
+        up_to_size: u64,
+        limit: u32,
+        newest_first: bool,
+    ) -> Result<Vec<crate::transparency::StoredCheckpoint>, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(b) => {
+                b.checkpoints(after_size, up_to_size, limit, newest_first)
+                    .await
+            }
+            Backend::Postgres(b) => {
+                b.checkpoints(after_size, up_to_size, limit, newest_first)
+                    .await
+            }
+        }
+    }
+
+    /// The log index of one event, named by its stream and sequence.
+    pub async fn log_index_of(
+        &self,
+        stream_type: &str,
+        stream_id: &str,
+        sequence: u64,
+    ) -> Result<Option<u64>, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(b) => b.log_index_of(stream_type, stream_id, sequence).await,
+            Backend::Postgres(b) => b.log_index_of(stream_type, stream_id, sequence).await,
+        }
+    }
+
     /// The SQLite pool, for tests that tamper with the database on purpose.
     pub fn sqlite_pool(&self) -> Option<&sqlx::SqlitePool> {
         match &self.backend {

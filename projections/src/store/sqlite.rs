@@ -20,6 +20,8 @@ use super::{
     seal, stored_event_from_columns, stream_heads, AppendError, CommittedEvent, LoggedEvent,
     PendingEvent, StoreError, StreamEvent, TokenRecord,
 };
+use crate::transparency::{grow_tree, tree_state_from, tree_state_json, StoredCheckpoint};
+use domain::integrity::merkle::{TreeHash, TreeState};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
@@ -305,6 +307,132 @@ impl SqliteBackend {
         .execute(&self.writer)
         .await?;
         Ok(done.rows_affected())
+    }
+    pub(super) async fn integrate(&self, limit: u32) -> Result<TreeState, StoreError> {
+        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
+        let row = sqlx::query("SELECT size, right_edge FROM merkle_state WHERE id = 1")
+            .fetch_one(&mut *tx)
+            .await?;
+        let state = tree_state_from(row.get::<i64, _>(0), &row.get::<String, _>(1))?;
+        let rows = sqlx::query(
+            "SELECT log_index, hash FROM events WHERE log_index > ?1 ORDER BY log_index LIMIT ?2",
+        )
+        .bind(state.size() as i64)
+        .bind(i64::from(limit))
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut leaves = Vec::with_capacity(rows.len());
+        for (offset, row) in rows.iter().enumerate() {
+            if row.get::<i64, _>(0) as u64 != state.size() + 1 + offset as u64 {
+                break;
+            }
+            leaves.push(hash_column(row.get::<Vec<u8>, _>(1), "events", "log")?);
+        }
+        if leaves.is_empty() {
+            return Ok(state);
+        }
+        let (state, nodes) = grow_tree(state, &leaves)?;
+        for chunk in nodes.chunks(ROWS_PER_INSERT) {
+            let mut insert: QueryBuilder<'_, Sqlite> =
+                QueryBuilder::new("INSERT INTO merkle_nodes (level, idx, hash) ");
+            insert.push_values(chunk, |mut row, (level, idx, hash)| {
+                row.push_bind(*level as i32)
+                    .push_bind(*idx as i64)
+                    .push_bind(hash.to_vec());
+            });
+            insert.build().execute(&mut *tx).await?;
+        }
+        sqlx::query("UPDATE merkle_state SET size = ?1, right_edge = ?2 WHERE id = 1")
+            .bind(state.size() as i64)
+            .bind(tree_state_json(&state))
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(state)
+    }
+
+    pub(super) async fn tree_state(&self) -> Result<TreeState, StoreError> {
+        let row = sqlx::query("SELECT size, right_edge FROM merkle_state WHERE id = 1")
+            .fetch_one(&self.readers)
+            .await?;
+        tree_state_from(row.get::<i64, _>(0), &row.get::<String, _>(1))
+    }
+
+    pub(super) async fn tree_node(
+        &self,
+        level: u32,
+        idx: u64,
+    ) -> Result<Option<TreeHash>, StoreError> {
+        let hash: Option<Vec<u8>> =
+            sqlx::query_scalar("SELECT hash FROM merkle_nodes WHERE level = ?1 AND idx = ?2")
+                .bind(level as i32)
+                .bind(idx as i64)
+                .fetch_optional(&self.readers)
+                .await?;
+        hash.map(|h| hash_column(h, "merkle_nodes", "node").map(|e| e.0))
+            .transpose()
+    }
+
+    pub(super) async fn insert_checkpoint(
+        &self,
+        checkpoint: &StoredCheckpoint,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO checkpoints (size, root, note, signed_at) VALUES (?1, ?2, ?3, ?4)",
+        )
+        .bind(checkpoint.size as i64)
+        .bind(checkpoint.root.to_vec())
+        .bind(&checkpoint.note)
+        .bind(&checkpoint.signed_at)
+        .execute(&self.writer)
+        .await?;
+        Ok(())
+    }
+
+    pub(super) async fn checkpoints(
+        &self,
+        after_size: Option<u64>,
+        up_to_size: u64,
+        limit: u32,
+        newest_first: bool,
+    ) -> Result<Vec<StoredCheckpoint>, StoreError> {
+        let sql = if newest_first {
+            "SELECT size, root, note, signed_at FROM checkpoints WHERE size > ?1 AND size <= ?2 ORDER BY size DESC LIMIT ?3"
+        } else {
+            "SELECT size, root, note, signed_at FROM checkpoints WHERE size > ?1 AND size <= ?2 ORDER BY size LIMIT ?3"
+        };
+        let rows = sqlx::query(sql)
+            .bind(after_size.map_or(-1, |s| s as i64))
+            .bind(up_to_size.min(i64::MAX as u64) as i64)
+            .bind(i64::from(limit))
+            .fetch_all(&self.readers)
+            .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(StoredCheckpoint {
+                    size: row.get::<i64, _>(0) as u64,
+                    root: hash_column(row.get::<Vec<u8>, _>(1), "checkpoints", "root")?.0,
+                    note: row.get(2),
+                    signed_at: row.get(3),
+                })
+            })
+            .collect()
+    }
+    pub(super) async fn log_index_of(
+        &self,
+        stream_type: &str,
+        stream_id: &str,
+        sequence: u64,
+    ) -> Result<Option<u64>, StoreError> {
+        let index: Option<i64> = sqlx::query_scalar(
+            "SELECT log_index FROM events WHERE aggregate_type = ?1 AND aggregate_id = ?2 AND sequence = ?3",
+        )
+        .bind(stream_type)
+        .bind(stream_id)
+        .bind(sequence as i64)
+        .fetch_optional(&self.readers)
+        .await?;
+        Ok(index.map(|i| i as u64))
     }
 }
 

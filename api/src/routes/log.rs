@@ -1,0 +1,162 @@
+//! The transparency log over HTTP: the latest signed checkpoint and the public key as text (the
+//! forms transparency-log tools fetch), the list of checkpoints, inclusion and consistency
+//! proofs, and on-demand signing.
+
+use std::collections::HashMap;
+
+use axum::extract::{Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use domain::actor::Role;
+use domain::integrity::merkle::hash_to_hex;
+use projections::transparency::{
+    consistency_proof, inclusion_proof, issue_checkpoint, latest_checkpoint, TransparencyError,
+};
+use serde_json::{json, Value};
+
+use crate::auth::Authenticated;
+use crate::http::problem::Problem;
+use crate::state::AppState;
+
+type Params = Query<HashMap<String, String>>;
+
+fn text(body: String) -> Response {
+    ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response()
+}
+
+fn internal(e: TransparencyError) -> Problem {
+    match e {
+        TransparencyError::Proof(message) => Problem::bad_request(message),
+        other => {
+            tracing::error!(error = %other, "transparency log failure");
+            Problem::internal()
+        }
+    }
+}
+
+fn number(params: &HashMap<String, String>, key: &str) -> Result<Option<u64>, Problem> {
+    params
+        .get(key)
+        .map(|v| {
+            v.parse::<u64>()
+                .map_err(|_| Problem::bad_request(format!("`{key}={v}` must be a whole number")))
+        })
+        .transpose()
+}
+
+async fn latest_size(state: &AppState) -> Result<u64, Problem> {
+    latest_checkpoint(&state.store)
+        .await
+        .map_err(internal)?
+        .map(|c| c.size)
+        .ok_or_else(|| Problem::not_found("no checkpoint has been signed yet; retry in a minute"))
+}
+
+pub async fn checkpoint(State(state): State<AppState>) -> Result<Response, Problem> {
+    let latest = latest_checkpoint(&state.store)
+        .await
+        .map_err(internal)?
+        .ok_or_else(|| {
+            Problem::not_found("no checkpoint has been signed yet; retry in a minute")
+        })?;
+    Ok(text(latest.note))
+}
+
+pub async fn public_key(State(state): State<AppState>) -> Response {
+    text(format!("{}\n", state.signer.verifier_key_string()))
+}
+
+pub async fn checkpoints(
+    State(state): State<AppState>,
+    Query(params): Params,
+) -> Result<Json<Value>, Problem> {
+    let after = number(&params, "cursor")?;
+    let limit = number(&params, "limit")?.unwrap_or(50);
+    if !(1..=500).contains(&limit) {
+        return Err(Problem::bad_request("`limit` must be from 1 to 500"));
+    }
+    let page = state
+        .store
+        .checkpoints(after, u64::MAX, limit as u32 + 1, false)
+        .await
+        .map_err(|e| internal(e.into()))?;
+    let more = page.len() > limit as usize;
+    let items: Vec<Value> = page
+        .iter()
+        .take(limit as usize)
+        .map(|c| json!({"size": c.size, "root": hash_to_hex(&c.root), "signed_at": c.signed_at, "note": c.note}))
+        .collect();
+    let next = more
+        .then(|| items.last().map(|i| i["size"].to_string()))
+        .flatten();
+    Ok(Json(json!({"items": items, "next": next})))
+}
+
+pub async fn inclusion(
+    State(state): State<AppState>,
+    Query(params): Params,
+) -> Result<Json<Value>, Problem> {
+    let log_index = match number(&params, "log_index")? {
+        Some(index) => index,
+        None => {
+            let (Some(stream_type), Some(stream_id), Some(sequence)) = (
+                params.get("stream_type"),
+                params.get("stream_id"),
+                number(&params, "sequence")?,
+            ) else {
+                return Err(Problem::bad_request(
+                    "name the event by `log_index`, or by `stream_type`, `stream_id` and `sequence`",
+                ));
+            };
+            state
+                .store
+                .log_index_of(stream_type, stream_id, sequence)
+                .await
+                .map_err(|e| internal(e.into()))?
+                .ok_or_else(|| {
+                    Problem::not_found(format!("no event {stream_type}/{stream_id}#{sequence}"))
+                })?
+        }
+    };
+    let tree_size = match number(&params, "tree_size")? {
+        Some(size) => size,
+        None => latest_size(&state).await?,
+    };
+    let proof = inclusion_proof(&state.store, log_index, tree_size)
+        .await
+        .map_err(internal)?;
+    Ok(Json(serde_json::to_value(proof).unwrap_or(Value::Null)))
+}
+
+pub async fn consistency(
+    State(state): State<AppState>,
+    Query(params): Params,
+) -> Result<Json<Value>, Problem> {
+    let (Some(from), Some(to)) = (number(&params, "from")?, number(&params, "to")?) else {
+        return Err(Problem::bad_request("give both `from` and `to` tree sizes"));
+    };
+    let hashes = consistency_proof(&state.store, from, to)
+        .await
+        .map_err(internal)?;
+    Ok(Json(json!({
+        "from": from,
+        "to": to,
+        "hashes": hashes.iter().map(hash_to_hex).collect::<Vec<_>>(),
+    })))
+}
+
+pub async fn sign_now(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+) -> Result<Response, Problem> {
+    if !actor.has(Role::Official) {
+        return Err(Problem::forbidden(
+            "signing a checkpoint needs the official role",
+        ));
+    }
+    let checkpoint = issue_checkpoint(&state.store, &state.signer, state.signer.name())
+        .await
+        .map_err(internal)?;
+    Ok((StatusCode::CREATED, text(checkpoint.note)).into_response())
+}

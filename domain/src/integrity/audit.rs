@@ -1,0 +1,347 @@
+//! Offline verification of an audit export (docs/integrity.md, "Export"), line by line and pure:
+//! the caller reads the files and feeds the lines, so the same code serves the `palimpsest verify`
+//! command, tests, and any client that wants to check the log without the server. Memory grows
+//! with the number of streams (last hash and sequence of each), never with the number of events.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::canonical::parse_strict_json;
+use super::chain::{event_hash, EventHash, EventHashInput, RecordedAt, StoredEvent};
+use super::checkpoint::{open_signed_checkpoint, Checkpoint, VerifierKey};
+use super::merkle::{hash_from_hex, hash_to_hex, leaf_hash, verify_inclusion, TreeHash, TreeState};
+
+pub const EVENTS_FILE: &str = "events.ndjson";
+pub const CHECKPOINTS_FILE: &str = "checkpoints.ndjson";
+pub const PUBLIC_KEY_FILE: &str = "public-key.vkey";
+
+/// One line of `events.ndjson`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportedEvent {
+    pub log_index: u64,
+    pub stream_type: String,
+    pub stream_id: String,
+    pub sequence: u64,
+    pub event_type: String,
+    pub event_version: String,
+    pub payload: Value,
+    pub metadata: Value,
+    pub recorded_at: String,
+    pub actor: String,
+    pub previous: String,
+    pub hash: String,
+}
+
+impl ExportedEvent {
+    pub fn from_stored(log_index: u64, e: &StoredEvent) -> Self {
+        Self {
+            log_index,
+            stream_type: e.stream_type.clone(),
+            stream_id: e.stream_id.clone(),
+            sequence: e.sequence,
+            event_type: e.event_type.clone(),
+            event_version: e.event_version.clone(),
+            payload: e.payload.clone(),
+            metadata: e.metadata.clone(),
+            recorded_at: e.recorded_at.to_fixed_string(),
+            actor: e.actor.clone(),
+            previous: e.previous.to_hex(),
+            hash: e.hash.to_hex(),
+        }
+    }
+
+    /// Recomputes this event's hash from its fields and the given predecessor.
+    pub fn recompute(&self, previous: EventHash) -> Result<EventHash, String> {
+        let recorded_at = RecordedAt::parse_fixed(&self.recorded_at)
+            .map_err(|e| format!("recorded_at `{}`: {e}", self.recorded_at))?;
+        event_hash(&EventHashInput {
+            stream_type: &self.stream_type,
+            stream_id: &self.stream_id,
+            sequence: self.sequence,
+            event_type: &self.event_type,
+            event_version: &self.event_version,
+            payload: &self.payload,
+            metadata: &self.metadata,
+            recorded_at,
+            actor: &self.actor,
+            previous,
+        })
+        .map_err(|e| e.to_string())
+    }
+}
+
+/// One line of `checkpoints.ndjson`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportedCheckpoint {
+    pub size: u64,
+    pub note: String,
+}
+
+/// Where an export is wrong, and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct AuditError {
+    pub file: &'static str,
+    /// 1-based line; 0 when the problem is the file as a whole.
+    pub line: usize,
+    pub message: String,
+}
+
+impl fmt::Display for AuditError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line == 0 {
+            write!(f, "{}: {}", self.file, self.message)
+        } else {
+            write!(f, "{} line {}: {}", self.file, self.line, self.message)
+        }
+    }
+}
+
+fn error(file: &'static str, line: usize, message: impl Into<String>) -> AuditError {
+    AuditError {
+        file,
+        line,
+        message: message.into(),
+    }
+}
+
+/// What a successful verification covered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditReport {
+    pub events: u64,
+    pub streams: u64,
+    pub checkpoints: u64,
+    pub root: TreeHash,
+}
+
+impl fmt::Display for AuditReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "ok: {} events in {} streams, {} checkpoints verified, root {} at size {}",
+            self.events,
+            self.streams,
+            self.checkpoints,
+            hash_to_hex(&self.root),
+            self.events
+        )
+    }
+}
+
+/// Verifies an export fed line by line: first every checkpoint line, then every event line.
+pub struct ExportVerifier {
+    key: VerifierKey,
+    origin: Option<String>,
+    checkpoints: Vec<(usize, Checkpoint)>,
+    next_checkpoint: usize,
+    streams: HashMap<(String, String), (u64, EventHash)>,
+    tree: TreeState,
+}
+
+impl ExportVerifier {
+    pub fn new(key: VerifierKey) -> Self {
+        Self {
+            key,
+            origin: None,
+            checkpoints: Vec::new(),
+            next_checkpoint: 0,
+            streams: HashMap::new(),
+            tree: TreeState::new(),
+        }
+    }
+
+    pub fn add_checkpoint_line(&mut self, line: usize, text: &str) -> Result<(), AuditError> {
+        let at = |m: String| error(CHECKPOINTS_FILE, line, m);
+        let value = parse_strict_json(text).map_err(|e| at(format!("not acceptable JSON: {e}")))?;
+        let exported: ExportedCheckpoint =
+            serde_json::from_value(value).map_err(|e| at(e.to_string()))?;
+        let checkpoint = open_signed_checkpoint(&exported.note, &self.key)
+            .map_err(|e| at(format!("signed checkpoint refused: {e}")))?;
+        if checkpoint.size != exported.size {
+            return Err(at(format!(
+                "the line says size {} but its signed checkpoint says {}",
+                exported.size, checkpoint.size
+            )));
+        }
+        match &self.origin {
+            None => self.origin = Some(checkpoint.origin.clone()),
+            Some(origin) if *origin != checkpoint.origin => {
+                return Err(at(format!(
+                    "checkpoint of log `{}` among checkpoints of log `{origin}`",
+                    checkpoint.origin
+                )))
+            }
+            Some(_) => {}
+        }
+        if let Some((_, last)) = self.checkpoints.last() {
+            if checkpoint.size <= last.size {
+                return Err(at(format!(
+                    "checkpoint sizes must increase: {} after {}",
+                    checkpoint.size, last.size
+                )));
+            }
+        }
+        self.checkpoints.push((line, checkpoint));
+        Ok(())
+    }
+
+    pub fn add_event_line(&mut self, line: usize, text: &str) -> Result<(), AuditError> {
+        let at = |m: String| error(EVENTS_FILE, line, m);
+        let value = parse_strict_json(text).map_err(|e| at(format!("not acceptable JSON: {e}")))?;
+        let event: ExportedEvent = serde_json::from_value(value).map_err(|e| at(e.to_string()))?;
+        let expected_index = self.tree.size() + 1;
+        if event.log_index != expected_index {
+            return Err(at(format!(
+                "log index {} where {expected_index} was expected (a line was deleted, added or moved)",
+                event.log_index
+            )));
+        }
+        let stream = (event.stream_type.clone(), event.stream_id.clone());
+        let (last_sequence, previous) = self
+            .streams
+            .get(&stream)
+            .copied()
+            .unwrap_or((0, EventHash::GENESIS));
+        let name = format!("{}/{}", event.stream_type, event.stream_id);
+        if event.sequence != last_sequence + 1 {
+            return Err(at(format!(
+                "stream {name}: sequence {} follows {last_sequence} (the stream was forked, cut or reordered)",
+                event.sequence
+            )));
+        }
+        let stored_previous = EventHash::from_hex(&event.previous)
+            .map_err(|e| at(format!("stream {name}: previous: {e}")))?;
+        if stored_previous != previous {
+            return Err(at(format!(
+                "stream {name} sequence {}: previous hash {} is not the hash of the stream's event {last_sequence} ({previous})",
+                event.sequence, event.previous
+            )));
+        }
+        let computed = event
+            .recompute(previous)
+            .map_err(|e| at(format!("stream {name} sequence {}: {e}", event.sequence)))?;
+        let stored = EventHash::from_hex(&event.hash)
+            .map_err(|e| at(format!("stream {name}: hash: {e}")))?;
+        if stored != computed {
+            return Err(at(format!(
+                "stream {name} sequence {}: stored hash {stored} does not match the recomputed {computed} (the event was altered)",
+                event.sequence
+            )));
+        }
+        self.streams.insert(stream, (event.sequence, computed));
+        self.tree
+            .append(leaf_hash(computed.as_bytes()))
+            .map_err(|e| at(e.to_string()))?;
+        if let Some((checkpoint_line, checkpoint)) = self.checkpoints.get(self.next_checkpoint) {
+            if checkpoint.size == self.tree.size() {
+                if checkpoint.root != self.tree.root() {
+                    return Err(at(format!(
+                        "the tree of the first {} events has root {}, but the signed checkpoint ({CHECKPOINTS_FILE} line {checkpoint_line}) says {}",
+                        checkpoint.size,
+                        hash_to_hex(&self.tree.root()),
+                        hash_to_hex(&checkpoint.root)
+                    )));
+                }
+                self.next_checkpoint += 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// Number of events verified so far.
+    pub fn events(&self) -> u64 {
+        self.tree.size()
+    }
+
+    pub fn finish(self) -> Result<AuditReport, AuditError> {
+        if let Some((line, checkpoint)) = self.checkpoints.get(self.next_checkpoint) {
+            return Err(error(
+                CHECKPOINTS_FILE,
+                *line,
+                format!(
+                    "signed checkpoint of size {} but the export has only {} events (the tail was dropped)",
+                    checkpoint.size,
+                    self.tree.size()
+                ),
+            ));
+        }
+        let signed = self.checkpoints.last().map_or(0, |(_, c)| c.size);
+        if signed != self.tree.size() {
+            return Err(error(
+                EVENTS_FILE,
+                0,
+                format!(
+                    "{} events but the last signed checkpoint covers {signed}: events after it are not signed (lines were added)",
+                    self.tree.size()
+                ),
+            ));
+        }
+        Ok(AuditReport {
+            events: self.tree.size(),
+            streams: self.streams.len() as u64,
+            checkpoints: self.checkpoints.len() as u64,
+            root: self.tree.root(),
+        })
+    }
+}
+
+/// An inclusion proof as served by the API and checked by `palimpsest verify --proof`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InclusionProofFile {
+    pub log_index: u64,
+    pub tree_size: u64,
+    pub event: ExportedEvent,
+    pub hashes: Vec<String>,
+}
+
+/// Checks one event's inclusion in a signed checkpoint; returns the checkpoint.
+pub fn verify_inclusion_file(
+    proof_json: &str,
+    checkpoint_note: &str,
+    key: &VerifierKey,
+) -> Result<Checkpoint, String> {
+    let checkpoint = open_signed_checkpoint(checkpoint_note, key)
+        .map_err(|e| format!("checkpoint refused: {e}"))?;
+    let value = parse_strict_json(proof_json).map_err(|e| format!("proof: {e}"))?;
+    let proof: InclusionProofFile =
+        serde_json::from_value(value).map_err(|e| format!("proof: {e}"))?;
+    if proof.tree_size != checkpoint.size {
+        return Err(format!(
+            "the proof is for a tree of {} but the checkpoint is of size {}",
+            proof.tree_size, checkpoint.size
+        ));
+    }
+    if proof.event.log_index != proof.log_index || proof.log_index == 0 {
+        return Err(format!(
+            "the proof is for log index {} but its event has log index {}",
+            proof.log_index, proof.event.log_index
+        ));
+    }
+    let previous = EventHash::from_hex(&proof.event.previous).map_err(|e| format!("event: {e}"))?;
+    let computed = proof.event.recompute(previous)?;
+    if computed.to_hex() != proof.event.hash {
+        return Err(format!(
+            "the event's stored hash {} does not match the recomputed {computed}",
+            proof.event.hash
+        ));
+    }
+    let hashes = proof
+        .hashes
+        .iter()
+        .map(|h| hash_from_hex(h).map_err(|e| format!("proof hash: {e}")))
+        .collect::<Result<Vec<_>, _>>()?;
+    verify_inclusion(
+        &leaf_hash(computed.as_bytes()),
+        proof.log_index - 1,
+        proof.tree_size,
+        &hashes,
+        &checkpoint.root,
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(checkpoint)
+}
