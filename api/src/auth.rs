@@ -105,9 +105,11 @@ impl FromRequestParts<AppState> for Authenticated {
             })?
             .to_str()
             .map_err(|_| Problem::unauthorized("the Authorization header is not readable text"))?;
+        // The scheme is case-insensitive (RFC 9110 §11.1).
         let token = header
-            .strip_prefix("Bearer ")
-            .map(str::trim)
+            .split_once(' ')
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, token)| token.trim())
             .filter(|t| !t.is_empty())
             .ok_or_else(|| Problem::unauthorized("use `Authorization: Bearer <token>`"))?;
         let record = state

@@ -93,7 +93,8 @@ pub enum Command {
         /// … against this signed checkpoint (note text) …
         #[arg(long)]
         checkpoint: Option<PathBuf>,
-        /// … signed by this verifier key (vkey text)
+        /// … signed by this verifier key (vkey text); with a database, checkpoint signatures
+        /// are checked against it
         #[arg(long)]
         public_key: Option<PathBuf>,
     },
@@ -158,6 +159,21 @@ async fn open(args: &DatabaseArgs) -> Result<EventStore, String> {
     EventStore::open(&url).await.map_err(|e| e.to_string())
 }
 
+/// Opens a database that must already exist: an auditor's mistyped path must not yield an
+/// empty, freshly created database that "verifies".
+async fn open_existing(args: &DatabaseArgs) -> Result<EventStore, String> {
+    let url = DatabaseUrl::parse(&args.database_url).map_err(|e| e.to_string())?;
+    if let DatabaseUrl::Sqlite(path) = &url {
+        if !path.exists() {
+            return Err(format!(
+                "{}: no such database file; check the path given to --database-url",
+                path.display()
+            ));
+        }
+    }
+    EventStore::open(&url).await.map_err(|e| e.to_string())
+}
+
 /// Runs a parsed command line; `Err` is a one-line message for stderr.
 pub async fn run(cli: Cli) -> Result<ExitCode, String> {
     match cli.command {
@@ -213,21 +229,32 @@ pub async fn run(cli: Cli) -> Result<ExitCode, String> {
                 )
             }),
         ),
-        Command::Verify { database, .. } => {
-            let store = open(&database).await?;
-            match verify_database(&store).await {
-                Ok(report) => {
-                    println!("{report}");
-                    Ok(ExitCode::SUCCESS)
+        Command::Verify {
+            database,
+            public_key,
+            ..
+        } => {
+            let key = match &public_key {
+                None => None,
+                Some(path) => {
+                    let text = std::fs::read_to_string(path)
+                        .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+                    Some(
+                        domain::integrity::checkpoint::VerifierKey::parse(text.trim_end())
+                            .map_err(|e| format!("{}: {e}", path.display()))?,
+                    )
                 }
-                Err(failure) => {
-                    println!("FAILED: {failure}");
-                    Ok(ExitCode::from(1))
-                }
-            }
+            };
+            let store = open_existing(&database).await?;
+            report(
+                verify_database(&store, key.as_ref())
+                    .await
+                    .map(|r| r.to_string())
+                    .map_err(|e| e.to_string()),
+            )
         }
         Command::Export { database, key, out } => {
-            let store = open(&database).await?;
+            let store = open_existing(&database).await?;
             let key = signing::load(&key.signing_key).map_err(|e| e.to_string())?;
             let origin = key.name().to_string();
             let written = projections::transparency::write_export(
@@ -250,7 +277,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Checkpoint { database, key } => {
-            let store = open(&database).await?;
+            let store = open_existing(&database).await?;
             let key = signing::load(&key.signing_key).map_err(|e| e.to_string())?;
             let origin = key.name().to_string();
             let checkpoint = projections::transparency::issue_checkpoint(&store, &key, &origin)

@@ -10,8 +10,8 @@ use domain::ballot::{Ballot, BallotCommand, Choice};
 use domain::bill::{ArticleProvenance, Bill, BillCommand, BillStatus};
 use domain::ids::{AmendmentId, ArgumentId, ArticleId, BallotId, BillId, Target, VersionNumber};
 use domain::text::Article;
-use projections::command::{execute, load};
-use projections::{CommandContext, CommandError};
+use projections::command::{execute, execute_guarded, load};
+use projections::{AppendError, CommandContext, CommandError, StreamGuard};
 use serde::{Deserialize, Serialize};
 
 use crate::http::errors::ToProblem;
@@ -74,6 +74,58 @@ where
     Ok(log_index)
 }
 
+/// How many times a command decided against a bill's consultation window is re-decided when the
+/// bill changed meanwhile (e.g. its consultation was closed while the vote was in flight).
+const BILL_MOVED_RETRIES: usize = 3;
+
+/// Runs a command that depends on facts of a bill (its consultation window): the command is
+/// built from the bill as it stands and commits only if the bill has not changed since. If it
+/// has, the command is built again from the new facts (so a vote racing a closure is refused).
+async fn run_against_bill<A>(
+    state: &AppState,
+    bill_id: BillId,
+    stream_id: &str,
+    actor: &Actor,
+    build: impl Fn(&Bill, DateTime<Utc>) -> Result<A::Command, Problem>,
+) -> Result<u64, Problem>
+where
+    A: cqrs_es::Aggregate<Services = ()>,
+    A::Error: ToProblem,
+{
+    let mut attempt = 0;
+    loop {
+        let (bill, length) = load::<Bill>(&state.store, &bill_id.to_string())
+            .await
+            .map_err(|e| e.to_problem())?;
+        if bill.status() == BillStatus::NotDrafted {
+            return Err(Problem::not_found(format!("no bill has the id {bill_id}")));
+        }
+        let (at, occurred) = now();
+        let command = build(&bill, at)?;
+        let context = CommandContext::new(actor.participant.as_str(), occurred);
+        let guard = StreamGuard {
+            stream_type: "bill".into(),
+            stream_id: bill_id.to_string(),
+            expected_length: length,
+        };
+        match execute_guarded::<A>(&state.store, stream_id, command, &context, vec![guard]).await {
+            Ok(outcome) => {
+                let log_index = outcome.last_log_index().unwrap_or(0);
+                if !state.read.wait_for(log_index, READ_YOUR_WRITES_WAIT).await {
+                    tracing::warn!(log_index, "read model is behind after a write");
+                }
+                return Ok(log_index);
+            }
+            Err(CommandError::Append(AppendError::Conflict { stream_type, .. }))
+                if stream_type == "bill" && attempt < BILL_MOVED_RETRIES =>
+            {
+                attempt += 1;
+            }
+            Err(e) => return Err(e.to_problem()),
+        }
+    }
+}
+
 async fn load_or_problem<A>(state: &AppState, stream_id: &str) -> Result<A, Problem>
 where
     A: cqrs_es::Aggregate,
@@ -108,6 +160,25 @@ pub struct ArticleInput {
 }
 
 fn articles_from(inputs: Vec<ArticleInput>) -> Result<Vec<Article>, Problem> {
+    let mut numbers = std::collections::HashSet::new();
+    for (i, a) in inputs.iter().enumerate() {
+        if a.number.trim().is_empty() {
+            return Err(Problem::invalid(format!(
+                "field `articles[{i}].number`: must not be empty"
+            )));
+        }
+        if !numbers.insert(a.number.trim().to_string()) {
+            return Err(Problem::invalid(format!(
+                "field `articles[{i}].number`: two articles are numbered `{}`; give each its own number",
+                a.number.trim()
+            )));
+        }
+        if paragraphs(&a.text).is_empty() {
+            return Err(Problem::invalid(format!(
+                "field `articles[{i}].text`: must not be empty"
+            )));
+        }
+    }
     inputs
         .into_iter()
         .enumerate()
@@ -155,13 +226,40 @@ pub async fn create_bill(
     })
 }
 
+/// Instants in requests: RFC 3339 with an explicit offset, so no time zone is ever guessed.
+mod instant {
+    use chrono::{DateTime, FixedOffset};
+    use serde::{Deserialize, Deserializer};
+
+    fn parse<E: serde::de::Error>(text: &str) -> Result<DateTime<FixedOffset>, E> {
+        DateTime::parse_from_rfc3339(text).map_err(|_| {
+            E::custom(format!(
+                "`{text}` is not an RFC 3339 instant with an explicit offset, e.g. 2026-12-24T18:00:00+01:00"
+            ))
+        })
+    }
+
+    pub fn required<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<FixedOffset>, D::Error> {
+        parse(&String::deserialize(d)?)
+    }
+
+    pub fn optional<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<DateTime<FixedOffset>>, D::Error> {
+        Option::<String>::deserialize(d)?
+            .map(|t| parse(&t))
+            .transpose()
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OpenConsultation {
     /// Defaults to now. RFC 3339 with an explicit offset.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "instant::optional")]
     pub opens_at: Option<DateTime<FixedOffset>>,
     /// Exclusive end. RFC 3339 with an explicit offset.
+    #[serde(deserialize_with = "instant::required")]
     pub closes_at: DateTime<FixedOffset>,
 }
 
@@ -258,28 +356,41 @@ pub async fn submit_amendment(
         }
     };
     let proposed_text = request.proposed_text.as_deref().map(paragraphs);
+    if request.kind == ChangeKind::Delete && proposed_text.as_ref().is_some_and(|p| !p.is_empty()) {
+        return Err(Problem::invalid(
+            "field `proposed_text`: an amendment deleting an article proposes no text; omit it",
+        ));
+    }
     if request.kind != ChangeKind::Delete && proposed_text.as_ref().is_none_or(|p| p.is_empty()) {
         return Err(Problem::invalid(
             "field `proposed_text`: required (the wording you propose) unless deleting an article",
         ));
     }
     let amendment_id = AmendmentId::from(uuid::Uuid::new_v4());
-    let (at, occurred) = now();
-    let command = AmendmentCommand::Submit {
-        actor: actor.clone(),
-        at,
-        amendment_id,
+    let title = request.title.trim().to_string();
+    let rationale = request.rationale.trim().to_string();
+    let log_index = run_against_bill::<Amendment>(
+        state,
         bill_id,
-        base_version: bill.latest_version().unwrap_or(VersionNumber::FIRST),
-        change,
-        origin: Origin::Citizen,
-        title: request.title.trim().to_string(),
-        proposed_text,
-        rationale: request.rationale.trim().to_string(),
-        window: bill.consultation_window(),
-    };
-    let log_index =
-        run::<Amendment>(state, &amendment_id.to_string(), command, actor, occurred).await?;
+        &amendment_id.to_string(),
+        actor,
+        |bill, at| {
+            Ok(AmendmentCommand::Submit {
+                actor: actor.clone(),
+                at,
+                amendment_id,
+                bill_id,
+                base_version: bill.latest_version().unwrap_or(VersionNumber::FIRST),
+                change,
+                origin: Origin::Citizen,
+                title: title.clone(),
+                proposed_text: proposed_text.clone(),
+                rationale: rationale.clone(),
+                window: bill.consultation_window(),
+            })
+        },
+    )
+    .await?;
     Ok(Accepted {
         id: amendment_id.to_string(),
         log_index,
@@ -325,7 +436,7 @@ pub async fn decide_amendment(
 }
 
 /// The bill a target belongs to, checking that the target exists.
-async fn bill_of_target(state: &AppState, target: &Target) -> Result<Bill, Problem> {
+async fn bill_of_target(state: &AppState, target: &Target) -> Result<BillId, Problem> {
     match target {
         Target::Article {
             bill_id,
@@ -337,14 +448,24 @@ async fn bill_of_target(state: &AppState, target: &Target) -> Result<Bill, Probl
                     "field `target.article_id`: article {article_id} is not in the latest version of bill {bill_id}"
                 )));
             }
-            Ok(bill)
+            Ok(*bill_id)
         }
         Target::Amendment { amendment_id } => {
             let amendment = existing_amendment(state, *amendment_id).await?;
             let fact = amendment.fact().expect("checked by existing_amendment");
-            existing_bill(state, fact.bill_id).await
+            Ok(fact.bill_id)
         }
     }
+}
+
+fn window_of(bill: &Bill, what: &str) -> Result<domain::bill::ConsultationWindow, Problem> {
+    bill.consultation_window().ok_or_else(|| {
+        Problem::conflict(
+            "no-consultation",
+            "Outside the consultation window",
+            format!("this bill has no consultation; {what} are accepted only once an official opens one"),
+        )
+    })
 }
 
 #[derive(Debug, Deserialize)]
@@ -355,24 +476,18 @@ pub struct Vote {
 }
 
 pub async fn vote(state: &AppState, actor: &Actor, request: Vote) -> Result<Accepted, Problem> {
-    let bill = bill_of_target(state, &request.target).await?;
-    let window = bill.consultation_window().ok_or_else(|| {
-        Problem::conflict(
-            "no-consultation",
-            "Outside the consultation window",
-            "this bill has no consultation; votes are accepted only once an official opens one",
-        )
-    })?;
+    let bill_id = bill_of_target(state, &request.target).await?;
     let stream = BallotId::for_vote(&actor.participant, &request.target);
-    let (at, occurred) = now();
-    let command = BallotCommand::Cast {
-        actor: actor.clone(),
-        at,
-        target: request.target,
-        choice: request.choice,
-        window,
-    };
-    let log_index = run::<Ballot>(state, &stream, command, actor, occurred).await?;
+    let log_index = run_against_bill::<Ballot>(state, bill_id, &stream, actor, |bill, at| {
+        Ok(BallotCommand::Cast {
+            actor: actor.clone(),
+            at,
+            target: request.target,
+            choice: request.choice,
+            window: window_of(bill, "votes")?,
+        })
+    })
+    .await?;
     Ok(Accepted {
         id: stream,
         log_index,
@@ -390,22 +505,16 @@ pub async fn retract_vote(
     actor: &Actor,
     request: Retract,
 ) -> Result<Accepted, Problem> {
-    let bill = bill_of_target(state, &request.target).await?;
-    let window = bill.consultation_window().ok_or_else(|| {
-        Problem::conflict(
-            "no-consultation",
-            "Outside the consultation window",
-            "this bill has no consultation",
-        )
-    })?;
+    let bill_id = bill_of_target(state, &request.target).await?;
     let stream = BallotId::for_vote(&actor.participant, &request.target);
-    let (at, occurred) = now();
-    let command = BallotCommand::Retract {
-        actor: actor.clone(),
-        at,
-        window,
-    };
-    let log_index = run::<Ballot>(state, &stream, command, actor, occurred).await?;
+    let log_index = run_against_bill::<Ballot>(state, bill_id, &stream, actor, |bill, at| {
+        Ok(BallotCommand::Retract {
+            actor: actor.clone(),
+            at,
+            window: window_of(bill, "votes")?,
+        })
+    })
+    .await?;
     Ok(Accepted {
         id: stream,
         log_index,
@@ -426,20 +535,26 @@ pub async fn post_argument(
     request: PostArgument,
 ) -> Result<Accepted, Problem> {
     check_length("body", &request.body, MAX_TEXT_CHARS)?;
-    let bill = bill_of_target(state, &request.target).await?;
+    let bill_id = bill_of_target(state, &request.target).await?;
     let argument_id = ArgumentId::from(uuid::Uuid::new_v4());
-    let (at, occurred) = now();
-    let command = ArgumentCommand::Post {
-        actor: actor.clone(),
-        at,
-        argument_id,
-        target: request.target,
-        stance: request.stance,
-        body: request.body,
-        window: bill.consultation_window(),
-    };
-    let log_index =
-        run::<Argument>(state, &argument_id.to_string(), command, actor, occurred).await?;
+    let log_index = run_against_bill::<Argument>(
+        state,
+        bill_id,
+        &argument_id.to_string(),
+        actor,
+        |bill, at| {
+            Ok(ArgumentCommand::Post {
+                actor: actor.clone(),
+                at,
+                argument_id,
+                target: request.target,
+                stance: request.stance,
+                body: request.body.clone(),
+                window: bill.consultation_window(),
+            })
+        },
+    )
+    .await?;
     Ok(Accepted {
         id: argument_id.to_string(),
         log_index,

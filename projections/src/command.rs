@@ -14,7 +14,9 @@ use cqrs_es::event_sink::EventSink;
 use cqrs_es::{Aggregate, DomainEvent};
 use serde_json::Value;
 
-use crate::store::{AppendError, CommittedEvent, EventStore, PendingEvent, StoreError};
+use crate::store::{
+    AppendError, CommittedEvent, EventStore, PendingEvent, StoreError, StreamGuard,
+};
 
 /// Who runs a command, when it happened, and where it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,7 +53,7 @@ impl CommandContext {
             "occurred_at".into(),
             Value::String(
                 self.occurred_at
-                    .to_rfc3339_opts(SecondsFormat::AutoSi, false),
+                    .to_rfc3339_opts(SecondsFormat::Micros, false),
             ),
         );
         if let Some(source) = &self.source {
@@ -174,6 +176,24 @@ pub async fn execute<A: Aggregate<Services = ()>>(
 }
 
 type LoadedAggregate = (Box<dyn Any + Send>, u64);
+
+/// Like [`execute`], but the append fails with `AppendError::Conflict` if any guarded stream
+/// moved on since the caller read the facts the command was decided against.
+pub async fn execute_guarded<A: Aggregate<Services = ()>>(
+    store: &EventStore,
+    stream_id: &str,
+    command: A::Command,
+    context: &CommandContext,
+    guards: Vec<StreamGuard>,
+) -> Result<CommandOutcome<A::Event>, CommandError<A::Error>> {
+    let (mut aggregate, last) = load::<A>(store, stream_id).await?;
+    let events = decide(&mut aggregate, command)
+        .await
+        .map_err(CommandError::Rejected)?;
+    let pending = pending_events::<A>(stream_id, last, &events, context)?;
+    let committed = store.append_guarded(&pending, guards).await?;
+    Ok(CommandOutcome { events, committed })
+}
 
 /// Many commands decided in memory and committed together in one transaction (all or nothing).
 pub struct Batch<'s> {

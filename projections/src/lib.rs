@@ -19,6 +19,6 @@ pub mod verify;
 pub use command::{execute, CommandContext, CommandError, CommandOutcome};
 pub use database::{DatabaseUrl, DatabaseUrlError};
 pub use store::{
-    AppendError, CommittedEvent, EventStore, LoggedEvent, PendingEvent, StoreError, StoreOptions,
-    StreamEvent, TokenRecord,
+    AppendError, CommittedEvent, EventStore, LogEntry, LoggedEvent, PendingEvent, StoreError,
+    StoreOptions, StreamEvent, StreamGuard, TokenRecord,
 };

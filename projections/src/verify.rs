@@ -5,20 +5,38 @@
 use std::fmt;
 
 use domain::integrity::chain::{ChainBreak, StreamChecker};
+use domain::integrity::checkpoint::{open_signed_checkpoint, Checkpoint, VerifierKey};
+use domain::integrity::merkle::{hash_to_hex, leaf_hash, TreeState};
 use futures::TryStreamExt;
 
 use crate::store::{EventStore, StoreError};
+use crate::transparency::StoredCheckpoint;
 
 /// What a successful verification covered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct VerifyReport {
     pub events: u64,
     pub streams: u64,
+    pub checkpoints: u64,
+    pub signatures_checked: bool,
 }
 
 impl fmt::Display for VerifyReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "ok: {} events in {} streams", self.events, self.streams)
+        write!(f, "ok: {} events in {} streams", self.events, self.streams)?;
+        if self.checkpoints > 0 {
+            let how = if self.signatures_checked {
+                "signatures verified"
+            } else {
+                "signatures not checked: pass --public-key"
+            };
+            write!(
+                f,
+                "; {} signed checkpoints match the log ({how})",
+                self.checkpoints
+            )?;
+        }
+        Ok(())
     }
 }
 
@@ -45,15 +63,27 @@ pub enum VerifyFailure {
     },
     #[error("the log head says {head} events were committed but {found} are stored: the tail of the log was deleted")]
     Truncated { head: u64, found: u64 },
+    #[error("signed checkpoint of size {size}: {reason}")]
+    Checkpoint { size: u64, reason: String },
+    #[error("a checkpoint signed the log at {size} events but only {found} are stored: the tail was deleted")]
+    BelowCheckpoint { size: u64, found: u64 },
+    #[error("the Merkle tree cannot be rebuilt: {0}")]
+    Tree(String),
     #[error("cannot read the database: {0}")]
     Store(#[from] StoreError),
 }
 
-/// Re-reads every stream and the log. Streams rows, so memory stays flat as the log grows.
-pub async fn verify_database(store: &EventStore) -> Result<VerifyReport, VerifyFailure> {
+/// Re-reads every stream and the log, and checks every signed checkpoint against the log
+/// (signatures too when `key` is given). Streams rows: memory stays flat as the log grows.
+pub async fn verify_database(
+    store: &EventStore,
+    key: Option<&VerifierKey>,
+) -> Result<VerifyReport, VerifyFailure> {
     let mut report = VerifyReport {
         events: 0,
         streams: 0,
+        checkpoints: 0,
+        signatures_checked: false,
     };
     let mut current: Option<(String, String)> = None;
     let mut checker = StreamChecker::new();
@@ -82,27 +112,104 @@ pub async fn verify_database(store: &EventStore) -> Result<VerifyReport, VerifyF
     }
     drop(rows);
 
+    // The log in index order, rebuilt into the Merkle tree and compared with every signed
+    // checkpoint: a reordering across streams, a deletion renumbered away or a cut tail changes
+    // the root of every checkpoint that covers it.
+    let checkpoints = all_checkpoints(store).await?;
+    let mut next_checkpoint = checkpoints.iter().peekable();
+    let mut tree = TreeState::new();
     let mut expected = 1;
     let mut indexes = store.log_indexes();
-    while let Some((log_index, stream_type, stream_id, sequence)) = indexes.try_next().await? {
-        if log_index != expected {
+    while let Some(entry) = indexes.try_next().await? {
+        if entry.log_index != expected {
             return Err(VerifyFailure::LogGap {
                 missing: expected,
-                found: log_index,
-                stream_type,
-                stream_id,
-                sequence,
+                found: entry.log_index,
+                stream_type: entry.stream_type,
+                stream_id: entry.stream_id,
+                sequence: entry.sequence,
             });
+        }
+        let hash: [u8; 32] = entry.hash.as_slice().try_into().map_err(|_| {
+            VerifyFailure::Store(StoreError::CorruptRow {
+                context: format!("log index {}", entry.log_index),
+                message: "hash is not 32 bytes".into(),
+            })
+        })?;
+        tree.append(leaf_hash(&hash))
+            .map_err(|e| VerifyFailure::Tree(e.to_string()))?;
+        while let Some(checkpoint) = next_checkpoint.next_if(|c| c.size == tree.size()) {
+            check_checkpoint(checkpoint, &tree, key)?;
         }
         expected += 1;
     }
     drop(indexes);
-    let head = store.log_size().await?;
-    if head != expected - 1 {
-        return Err(VerifyFailure::Truncated {
-            head,
-            found: expected - 1,
-        });
+    let found = expected - 1;
+    if let Some(checkpoint) = next_checkpoint.next() {
+        if checkpoint.size == 0 {
+            check_checkpoint(checkpoint, &TreeState::new(), key)?;
+        } else {
+            return Err(VerifyFailure::BelowCheckpoint {
+                size: checkpoint.size,
+                found,
+            });
+        }
     }
+    let head = store.log_size().await?;
+    if head != found {
+        return Err(VerifyFailure::Truncated { head, found });
+    }
+    report.checkpoints = checkpoints.len() as u64;
+    report.signatures_checked = key.is_some();
     Ok(report)
+}
+
+async fn all_checkpoints(store: &EventStore) -> Result<Vec<StoredCheckpoint>, StoreError> {
+    let mut all = Vec::new();
+    let mut after = None;
+    loop {
+        let page = store.checkpoints(after, u64::MAX, 1_000, false).await?;
+        let Some(last) = page.last() else {
+            return Ok(all);
+        };
+        after = Some(last.size);
+        all.extend(page);
+    }
+}
+
+fn check_checkpoint(
+    checkpoint: &StoredCheckpoint,
+    tree: &TreeState,
+    key: Option<&VerifierKey>,
+) -> Result<(), VerifyFailure> {
+    let failure = |reason: String| VerifyFailure::Checkpoint {
+        size: checkpoint.size,
+        reason,
+    };
+    let signed = match key {
+        Some(key) => open_signed_checkpoint(&checkpoint.note, key)
+            .map_err(|e| failure(format!("its signature does not verify: {e}")))?,
+        None => {
+            let body = checkpoint
+                .note
+                .split_once("\n\n")
+                .map(|(body, _)| format!("{body}\n"))
+                .unwrap_or_default();
+            Checkpoint::parse_body(&body).map_err(|e| failure(format!("unreadable note: {e}")))?
+        }
+    };
+    if signed.size != checkpoint.size || signed.root != checkpoint.root {
+        return Err(failure(
+            "the stored size or root differs from its signed note".into(),
+        ));
+    }
+    if tree.root() != checkpoint.root {
+        return Err(failure(format!(
+            "the log's first {} events have root {}, not the signed {} (events were altered, reordered or removed)",
+            checkpoint.size,
+            hash_to_hex(&tree.root()),
+            hash_to_hex(&checkpoint.root)
+        )));
+    }
+    Ok(())
 }

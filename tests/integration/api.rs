@@ -1,7 +1,7 @@
 use chrono::{Duration, Utc};
 use serde_json::json;
 
-use crate::support::{both_backends, TestApp, TestDb};
+use crate::support::{both_backends, ContentTypeProbe, TestApp, TestDb};
 
 both_backends!(
     a_citizen_amends_and_votes_and_an_official_decides_and_publishes,
@@ -263,6 +263,12 @@ async fn malformed_json_is_refused_with_a_problem_and_changes_nothing(db: TestDb
             "{body}: detail `{detail}` should mention {needle}"
         );
     }
+    let wrong_type = app
+        .router
+        .clone()
+        .oneshot_with_content_type(&path, &setup.citizen, "application/jsonfoo")
+        .await;
+    assert_eq!(wrong_type, 415);
     let too_long = "x".repeat(600);
     let answer = app
         .post(
@@ -343,6 +349,8 @@ async fn a_citizen_cannot_decide_an_amendment(db: TestDb) {
 async fn writes_without_a_token_are_refused(db: TestDb) {
     let setup = bill_in_consultation(db).await;
     let app = &setup.app;
+    let wrong_method = app.request("DELETE", "/api/v1/bills", None, None).await;
+    wrong_method.problem(405);
     let body = json!({"target": {"kind": "article", "bill_id": setup.bill, "article_id": setup.article}, "choice": "for"}).to_string();
     app.request("POST", "/api/v1/votes", None, Some(&body))
         .await
@@ -396,5 +404,77 @@ async fn a_vote_after_the_consultation_closed_is_refused(db: TestDb) {
     assert_eq!(
         bill.body["articles"][1]["tallies"]["ballots"],
         json!({"for": 0, "mixed": 0, "against": 1})
+    );
+}
+
+both_backends!(votes_racing_the_closure_of_the_consultation_never_land_after_it);
+
+/// Votes in flight while an official closes the consultation: every ballot that is recorded
+/// comes before the closure in the log; the others are refused as outside the window.
+async fn votes_racing_the_closure_of_the_consultation_never_land_after_it(db: TestDb) {
+    let setup = bill_in_consultation(db).await;
+    let app = std::sync::Arc::new(setup.app);
+    const VOTERS: usize = 24;
+    let mut tokens = Vec::new();
+    for i in 0..VOTERS {
+        tokens.push(app.token(&format!("u{i:010}"), &["citizen"]).await);
+    }
+    let target = json!({"kind": "article", "bill_id": setup.bill, "article_id": setup.article});
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(VOTERS + 1));
+    let mut tasks = Vec::new();
+    for token in tokens {
+        let (app, barrier, target) = (app.clone(), barrier.clone(), target.clone());
+        tasks.push(tokio::spawn(async move {
+            barrier.wait().await;
+            app.post(
+                "/api/v1/votes",
+                &token,
+                json!({"target": target, "choice": "for"}),
+            )
+            .await
+            .status
+        }));
+    }
+    let closer = {
+        let (app, barrier, official, bill) = (
+            app.clone(),
+            barrier.clone(),
+            setup.official.clone(),
+            setup.bill.clone(),
+        );
+        tokio::spawn(async move {
+            barrier.wait().await;
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            app.post(
+                &format!("/api/v1/bills/{bill}/consultation/close"),
+                &official,
+                json!({}),
+            )
+            .await
+            .status
+        })
+    };
+    for task in tasks {
+        let status = task.await.unwrap();
+        assert!(
+            status == 201 || status == 409 || status == 503,
+            "vote answered {status}"
+        );
+    }
+    assert_eq!(closer.await.unwrap(), 201);
+    let log = app.db.store.read_log(0, 1000).await.unwrap();
+    let closed_at = log
+        .iter()
+        .find(|e| e.event.event_type == "ConsultationClosed")
+        .unwrap()
+        .log_index;
+    let late: Vec<u64> = log
+        .iter()
+        .filter(|e| e.event.stream_type == "ballot" && e.log_index > closed_at)
+        .map(|e| e.log_index)
+        .collect();
+    assert!(
+        late.is_empty(),
+        "ballots after the closure (log index {closed_at}): {late:?}"
     );
 }

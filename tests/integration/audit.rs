@@ -373,3 +373,51 @@ fn the_golden_export_fixture_verifies_in_rust() {
     )
     .unwrap();
 }
+
+/// A "lying server" keeps two self-consistent histories that share a prefix and shows one to each
+/// client. When the clients compare checkpoints, no consistency proof the server can produce
+/// from either history links them.
+#[tokio::test]
+async fn a_server_showing_forked_histories_to_two_clients_is_caught_by_consistency() {
+    let key = test_signing_key();
+    let history_a = TestDb::sqlite().await;
+    let history_b = TestDb::sqlite().await;
+    for db in [&history_a, &history_b] {
+        db.store
+            .append(&[pending("a", 1, "un"), pending("a", 2, "deux")])
+            .await
+            .unwrap();
+    }
+    history_a
+        .store
+        .append(&[pending("a", 3, "trois")])
+        .await
+        .unwrap();
+    history_b
+        .store
+        .append(&[pending("a", 3, "TROIS")])
+        .await
+        .unwrap();
+    history_b
+        .store
+        .append(&[pending("b", 1, "quatre")])
+        .await
+        .unwrap();
+    let seen_by_alice = issue_checkpoint(&history_a.store, &key, ORIGIN)
+        .await
+        .unwrap();
+    let seen_by_bob = issue_checkpoint(&history_b.store, &key, ORIGIN)
+        .await
+        .unwrap();
+    assert_eq!((seen_by_alice.size, seen_by_bob.size), (3, 4));
+    // Both checkpoints carry valid signatures: only consistency can tell.
+    for history in [&history_a, &history_b] {
+        let proof = projections::transparency::consistency_proof(&history.store, 3, 4).await;
+        if let Ok(proof) = proof {
+            assert!(
+                verify_consistency(3, 4, &seen_by_alice.root, &seen_by_bob.root, &proof).is_err(),
+                "no history can prove the fork consistent"
+            );
+        }
+    }
+}

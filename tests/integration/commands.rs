@@ -115,5 +115,5 @@ async fn concurrent_decisions_on_one_amendment_leave_exactly_one_decision(db: Te
         2,
         "submitted, decided: nothing else"
     );
-    verify_database(&db.store).await.unwrap();
+    verify_database(&db.store, None).await.unwrap();
 }

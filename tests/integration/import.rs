@@ -25,7 +25,7 @@ async fn the_republique_numerique_history_imports_once_and_verifies(db: TestDb) 
     let events = db.store.log_size().await.unwrap();
     assert_eq!(report.events, events);
 
-    let verified = verify_database(&db.store).await.unwrap();
+    let verified = verify_database(&db.store, None).await.unwrap();
     assert_eq!(verified.events, events);
 
     let again = import_bundled(&db.store).await.unwrap();
@@ -244,7 +244,13 @@ async fn a_malformed_file_stops_the_import_naming_file_line_and_field_and_writes
     for (name, text) in files {
         let path = folder.path().join(name);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        let text = if name == bundled::ARTICLE9_VOTES_FILE {
+        let text = if name == bundled::OPINIONS_FILE {
+            // Line 31 of opinions.jsonl gets a second body: which one would we record?
+            let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+            let line = lines[30].trim_end().trim_end_matches('}').to_string();
+            lines[30] = format!("{line}, \"body_html\": \"<p>FORGED</p>\"}}");
+            lines.join("\n")
+        } else if name == bundled::ARTICLE9_VOTES_FILE {
             // Line 4 of votes.csv gets a vote value the source never uses.
             let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
             let fields: Vec<&str> = lines[3].split(',').collect();
@@ -257,6 +263,21 @@ async fn a_malformed_file_stops_the_import_naming_file_line_and_field_and_writes
     }
     let err = import_folder(&db.store, folder.path()).await.unwrap_err();
     let message = err.to_string();
+    assert!(
+        message.contains("consultation/opinions.jsonl:31: field `body_html`: duplicate object key"),
+        "{message}"
+    );
+    assert_eq!(db.store.log_size().await.unwrap(), 0, "nothing was written");
+    // Once that file is repaired, the bad vote value is the next thing named.
+    std::fs::write(
+        folder.path().join(bundled::OPINIONS_FILE),
+        bundled::OPINIONS,
+    )
+    .unwrap();
+    let message = import_folder(&db.store, folder.path())
+        .await
+        .unwrap_err()
+        .to_string();
     assert!(
         message.contains("article9/votes.csv:4: field `value`"),
         "{message}"

@@ -37,7 +37,7 @@ async fn appended_events_are_chained_and_get_consecutive_log_indexes(db: TestDb)
     );
     assert_eq!(log[2].event.stream_id, "b");
     assert_eq!(
-        verify_database(&db.store).await.unwrap().to_string(),
+        verify_database(&db.store, None).await.unwrap().to_string(),
         "ok: 3 events in 2 streams"
     );
 }
@@ -100,7 +100,7 @@ async fn concurrent_appends_to_one_stream_never_fork_it(db: TestDb) {
         won
     );
     assert_eq!(db.store.log_size().await.unwrap(), won);
-    let report = verify_database(&db.store).await.unwrap();
+    let report = verify_database(&db.store, None).await.unwrap();
     assert_eq!(report.events, won);
 }
 

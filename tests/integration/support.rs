@@ -249,3 +249,22 @@ pub fn python_verifier(args: &[&std::ffi::OsStr]) -> (bool, String) {
     );
     (output.status.success(), text)
 }
+
+/// Sends a POST with an arbitrary Content-Type; returns the status.
+pub trait ContentTypeProbe {
+    async fn oneshot_with_content_type(self, path: &str, token: &str, content_type: &str) -> u16;
+}
+
+impl ContentTypeProbe for axum::Router {
+    async fn oneshot_with_content_type(self, path: &str, token: &str, content_type: &str) -> u16 {
+        use tower::ServiceExt;
+        let request = axum::http::Request::builder()
+            .method("POST")
+            .uri(path)
+            .header("authorization", format!("bEaReR {token}"))
+            .header("content-type", content_type)
+            .body(axum::body::Body::from("{}"))
+            .unwrap();
+        self.oneshot(request).await.unwrap().status().as_u16()
+    }
+}

@@ -31,9 +31,8 @@ where
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
             .to_ascii_lowercase();
-        if !(content_type.starts_with("application/json")
-            || content_type.starts_with("application/merge-patch+json"))
-        {
+        let media_type = content_type.split(';').next().unwrap_or("").trim();
+        if media_type != "application/json" {
             return Err(Problem::new(
                 axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "unsupported-media-type",
@@ -60,6 +59,14 @@ pub fn parse_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
     let value = domain::integrity::canonical::parse_strict_json(text)
         .map_err(|e| Problem::bad_request(format!("the body is not acceptable JSON: {e}")))?;
     let value = normalize_strings(value);
+    if !value.is_object() {
+        return Err(Problem::invalid("the body must be a JSON object"));
+    }
+    if let Some(path) = control_character(&value, "") {
+        return Err(Problem::invalid(format!(
+            "field `{path}`: control characters other than tab, line feed and carriage return are not accepted"
+        )));
+    }
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
@@ -69,6 +76,38 @@ pub fn parse_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
             Problem::invalid(format!("field `{path}`: {inner}"))
         }
     })
+}
+
+/// The path of the first string holding a control character other than tab, LF or CR.
+fn control_character(value: &Value, path: &str) -> Option<String> {
+    let bad = |s: &str| {
+        s.chars()
+            .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+    };
+    match value {
+        Value::String(s) if bad(s) => Some(if path.is_empty() {
+            ".".into()
+        } else {
+            path.to_string()
+        }),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| control_character(v, &format!("{path}[{i}]"))),
+        Value::Object(map) => map.iter().find_map(|(k, v)| {
+            let here = if path.is_empty() {
+                k.clone()
+            } else {
+                format!("{path}.{k}")
+            };
+            if bad(k) {
+                Some(here)
+            } else {
+                control_character(v, &here)
+            }
+        }),
+        _ => None,
+    }
 }
 
 /// Every string (keys too) in Unicode NFC: the form our hashes are defined over.

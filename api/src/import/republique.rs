@@ -84,11 +84,22 @@ impl SourceFiles {
     pub fn read_folder(folder: &std::path::Path) -> Result<Self, ImportError> {
         let read = |name: &str| -> Result<(String, String), ImportError> {
             let path = folder.join(name);
-            let text = std::fs::read_to_string(&path).map_err(|e| ImportError::Read {
-                file: path.display().to_string(),
+            let shown = path.display().to_string();
+            let bytes = std::fs::read(&path).map_err(|e| ImportError::Read {
+                file: shown.clone(),
                 message: e.to_string(),
             })?;
-            Ok((path.display().to_string(), text))
+            let text = String::from_utf8(bytes).map_err(|e| {
+                let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+                let line = 1 + valid.iter().filter(|b| **b == b'\n').count();
+                ImportError::Source(SourceError::new(
+                    &shown,
+                    line,
+                    "(encoding)",
+                    format!("not UTF-8 (invalid byte at offset {})", valid.len()),
+                ))
+            })?;
+            Ok((shown, text))
         };
         Ok(Self {
             commits: read(bundled::COMMITS_FILE)?,

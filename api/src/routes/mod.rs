@@ -56,6 +56,14 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(read::health))
         .nest("/api/v1", api)
+        .method_not_allowed_fallback(|| async {
+            Problem::new(
+                axum::http::StatusCode::METHOD_NOT_ALLOWED,
+                "method-not-allowed",
+                "Method not allowed",
+                "this route exists but not with this method; see README.md for the API",
+            )
+        })
         .fallback(|| async {
             Problem::not_found(
                 "no such route; the API lives under /api/v1 (e.g. GET /api/v1/bills)",

@@ -35,6 +35,21 @@ pub struct PendingEvent {
     pub actor: String,
 }
 
+/// A stream another stream's events were decided against (e.g. the bill whose consultation
+/// window a vote was checked in): the append fails if it has moved on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StreamGuard {
+    pub stream_type: String,
+    pub stream_id: String,
+    /// The stream's length (last sequence) when the command was decided.
+    pub expected_length: u64,
+}
+
+pub(crate) struct AppendOptions {
+    pub guards: Vec<StreamGuard>,
+    pub gate: Option<tokio::sync::oneshot::Receiver<()>>,
+}
+
 /// What the store acknowledges for each appended event.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CommittedEvent {
@@ -51,6 +66,17 @@ pub struct CommittedEvent {
 pub struct LoggedEvent {
     pub log_index: u64,
     pub event: StoredEvent,
+}
+
+/// One entry of the global log, as `verify` walks it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogEntry {
+    pub log_index: u64,
+    pub stream_type: String,
+    pub stream_id: String,
+    pub sequence: u64,
+    /// The stored event hash (raw bytes as read; checked to be 32 bytes by `verify`).
+    pub hash: Vec<u8>,
 }
 
 /// The part of a stored event an aggregate needs to replay its stream.
@@ -192,14 +218,41 @@ impl EventStore {
         batch: &[PendingEvent],
         gate: Option<tokio::sync::oneshot::Receiver<()>>,
     ) -> Result<Vec<CommittedEvent>, AppendError> {
+        self.append_with(
+            batch,
+            AppendOptions {
+                guards: Vec::new(),
+                gate,
+            },
+        )
+        .await
+    }
+
+    /// Appends a batch only if every guarded stream still has the length the caller decided
+    /// on (checked inside the transaction, under the log lock): a vote decided against an open
+    /// consultation cannot commit after the bill's consultation was closed.
+    pub async fn append_guarded(
+        &self,
+        batch: &[PendingEvent],
+        guards: Vec<StreamGuard>,
+    ) -> Result<Vec<CommittedEvent>, AppendError> {
+        self.append_with(batch, AppendOptions { guards, gate: None })
+            .await
+    }
+
+    async fn append_with(
+        &self,
+        batch: &[PendingEvent],
+        options: AppendOptions,
+    ) -> Result<Vec<CommittedEvent>, AppendError> {
         if batch.is_empty() {
             return Ok(Vec::new());
         }
         check_batch_shape(batch)?;
         let recorded_at = RecordedAt::from_datetime(Utc::now());
         match &self.backend {
-            Backend::Sqlite(b) => b.append(batch, recorded_at, gate).await,
-            Backend::Postgres(b) => b.append(batch, recorded_at, gate).await,
+            Backend::Sqlite(b) => b.append(batch, recorded_at, options).await,
+            Backend::Postgres(b) => b.append(batch, recorded_at, options).await,
         }
     }
 
@@ -260,8 +313,8 @@ impl EventStore {
         }
     }
 
-    /// Every stored log index in ascending order, streamed, with the stream it belongs to.
-    pub fn log_indexes(&self) -> BoxStream<'_, Result<(u64, String, String, u64), StoreError>> {
+    /// Every stored log entry in log order, streamed, with the stream it belongs to.
+    pub fn log_indexes(&self) -> BoxStream<'_, Result<LogEntry, StoreError>> {
         match &self.backend {
             Backend::Sqlite(b) => b.log_indexes(),
             Backend::Postgres(b) => b.log_indexes(),
@@ -398,6 +451,14 @@ fn check_batch_shape(batch: &[PendingEvent]) -> Result<(), AppendError> {
                 event.stream_type, event.stream_id, event.sequence
             )));
         }
+        if let Some(path) =
+            nul_character(&event.payload, "$").or_else(|| nul_character(&event.metadata, "$"))
+        {
+            return Err(AppendError::InvalidBatch(format!(
+                "event {}/{}#{} holds a NUL character (U+0000) at {path}; PostgreSQL cannot store it, so neither backend accepts it",
+                event.stream_type, event.stream_id, event.sequence
+            )));
+        }
         let key = (event.stream_type.as_str(), event.stream_id.as_str());
         if let Some(expected) = next_expected.get(&key) {
             if *expected != event.sequence {
@@ -413,6 +474,25 @@ fn check_batch_shape(batch: &[PendingEvent]) -> Result<(), AppendError> {
         next_expected.insert(key, event.sequence + 1);
     }
     Ok(())
+}
+
+/// The path of the first string (or key) holding U+0000, which jsonb cannot store.
+fn nul_character(value: &Value, path: &str) -> Option<String> {
+    match value {
+        Value::String(s) if s.contains('\0') => Some(path.to_string()),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| nul_character(v, &format!("{path}[{i}]"))),
+        Value::Object(map) => map.iter().find_map(|(k, v)| {
+            if k.contains('\0') {
+                Some(format!("{path}.{k:?}"))
+            } else {
+                nul_character(v, &format!("{path}.{k}"))
+            }
+        }),
+        _ => None,
+    }
 }
 
 /// The first event of each stream in a batch, whose predecessor must be read from the database.

@@ -17,8 +17,8 @@ use sqlx::sqlite::{
 use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
 
 use super::{
-    seal, stored_event_from_columns, stream_heads, AppendError, CommittedEvent, LoggedEvent,
-    PendingEvent, StoreError, StreamEvent, TokenRecord,
+    seal, stored_event_from_columns, stream_heads, AppendError, AppendOptions, CommittedEvent,
+    LogEntry, LoggedEvent, PendingEvent, StoreError, StreamEvent, TokenRecord,
 };
 use crate::transparency::{grow_tree, tree_state_from, tree_state_json, StoredCheckpoint};
 use domain::integrity::merkle::{TreeHash, TreeState};
@@ -86,7 +86,7 @@ impl SqliteBackend {
         &self,
         batch: &[PendingEvent],
         recorded_at: RecordedAt,
-        gate: Option<tokio::sync::oneshot::Receiver<()>>,
+        options: AppendOptions,
     ) -> Result<Vec<CommittedEvent>, AppendError> {
         let mut tx = self
             .writer
@@ -94,6 +94,25 @@ impl SqliteBackend {
             .await
             .map_err(classify)?;
 
+        for guard in &options.guards {
+            let length: Option<i64> = sqlx::query_scalar(
+                "SELECT max(sequence) FROM events WHERE aggregate_type = ?1 AND aggregate_id = ?2",
+            )
+            .bind(&guard.stream_type)
+            .bind(&guard.stream_id)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(classify)?;
+            let found = length.unwrap_or(0) as u64;
+            if found != guard.expected_length {
+                return Err(AppendError::Conflict {
+                    stream_type: guard.stream_type.clone(),
+                    stream_id: guard.stream_id.clone(),
+                    expected_last: guard.expected_length,
+                    found_last: found,
+                });
+            }
+        }
         let mut last_hashes = HashMap::new();
         for (stream_type, stream_id, first_sequence) in stream_heads(batch) {
             if first_sequence == 1 {
@@ -162,7 +181,7 @@ impl SqliteBackend {
             });
             insert.build().execute(&mut *tx).await.map_err(classify)?;
         }
-        if let Some(gate) = gate {
+        if let Some(gate) = options.gate {
             let _ = gate.await;
         }
         tx.commit().await.map_err(classify)?;
@@ -244,21 +263,18 @@ impl SqliteBackend {
         .boxed()
     }
 
-    pub(super) fn log_indexes(
-        &self,
-    ) -> BoxStream<'_, Result<(u64, String, String, u64), StoreError>> {
+    pub(super) fn log_indexes(&self) -> BoxStream<'_, Result<LogEntry, StoreError>> {
         sqlx::query(
-            "SELECT log_index, aggregate_type, aggregate_id, sequence FROM events ORDER BY log_index",
+            "SELECT log_index, aggregate_type, aggregate_id, sequence, hash FROM events ORDER BY log_index",
         )
         .fetch(&self.readers)
         .map_err(StoreError::from)
-        .map_ok(|row| {
-            (
-                row.get::<i64, _>(0) as u64,
-                row.get(1),
-                row.get(2),
-                row.get::<i64, _>(3) as u64,
-            )
+        .map_ok(|row| LogEntry {
+            log_index: row.get::<i64, _>(0) as u64,
+            stream_type: row.get(1),
+            stream_id: row.get(2),
+            sequence: row.get::<i64, _>(3) as u64,
+            hash: row.get(4),
         })
         .boxed()
     }

@@ -41,6 +41,11 @@ pub(crate) fn parse_json_object(text: &str, file: &str, line: usize) -> Result<V
             format!("expected a JSON object, found {}", type_name(&value)),
         ));
     }
+    // serde_json keeps the last of two equal keys silently; what we record must be unambiguous.
+    if let Err(e) = domain::integrity::canonical::parse_strict_json(text) {
+        let field = e.path.trim_start_matches("$.").to_string();
+        return Err(SourceError::new(file, line, &field, e.kind.to_string()));
+    }
     Ok(value)
 }
 
@@ -53,6 +58,14 @@ pub(crate) fn jsonl_objects(text: &str, file: &str) -> Result<Vec<(usize, Value)
             continue;
         }
         out.push((i + 1, parse_json_object(raw, file, i + 1)?));
+    }
+    if out.is_empty() {
+        return Err(SourceError::new(
+            file,
+            1,
+            "(file)",
+            "the file has no records",
+        ));
     }
     Ok(out)
 }
@@ -289,6 +302,14 @@ impl<'a> CsvTable<'a> {
                 ));
             }
             rows.push((line, record));
+        }
+        if rows.is_empty() {
+            return Err(SourceError::new(
+                file,
+                2,
+                "(file)",
+                "the file has a header but no rows",
+            ));
         }
         Ok(Self {
             file,
