@@ -44,6 +44,16 @@ struct Args {
     /// Internal: run the import in this process and print its peak memory
     #[arg(long, hide = true)]
     import_child: Option<String>,
+    /// Run the audit figures (export, offline verification, proofs) on a synthetic log of this
+    /// many events and on the real import, instead of the command figures
+    #[arg(long)]
+    audit_events: Option<u64>,
+    /// Internal: export DATABASE_URL to DIR in this process and print time and peak memory
+    #[arg(long, hide = true, num_args = 2)]
+    export_child: Option<Vec<String>>,
+    /// Internal: verify the export in DIR in this process and print time and peak memory
+    #[arg(long, hide = true)]
+    verify_child: Option<String>,
 }
 
 /// The plain cqrs-es baseline tables, as the crates' documentation gives them.
@@ -303,6 +313,18 @@ async fn main() {
         import_child(url).await;
         return;
     }
+    if let Some(parts) = &args.export_child {
+        export_child(&parts[0], Path::new(&parts[1])).await;
+        return;
+    }
+    if let Some(dir) = &args.verify_child {
+        verify_child(Path::new(dir));
+        return;
+    }
+    if let Some(events) = args.audit_events {
+        audit_figures(events).await;
+        return;
+    }
     println!(
         "Palimpsest benchmark: {} rounds x {} vote commands per variant, sequential client, durable commits",
         args.rounds, args.commands
@@ -330,4 +352,206 @@ async fn main() {
                 .await;
         }
     }
+}
+
+// ---- audit figures (issue: transparency log and offline audit) ----
+
+fn bench_key() -> domain::integrity::checkpoint::SigningKey {
+    domain::integrity::checkpoint::SigningKey::from_seed("palimpsest.bench/log", [3; 32]).unwrap()
+}
+
+async fn export_child(url: &str, dir: &Path) {
+    let store = EventStore::open(&DatabaseUrl::parse(url).unwrap())
+        .await
+        .unwrap();
+    let start = Instant::now();
+    let key = bench_key();
+    let report = projections::transparency::write_export(&store, &key, key.name(), dir, |_, _| {})
+        .await
+        .unwrap();
+    println!(
+        "{} {:.3} {} {}",
+        report.events,
+        start.elapsed().as_secs_f64(),
+        peak_rss_kib(),
+        report.bytes
+    );
+}
+
+fn verify_child(dir: &Path) {
+    let start = Instant::now();
+    let report = api::audit::verify_export(dir, |_| {}).unwrap();
+    println!(
+        "{} {:.3} {}",
+        report.events,
+        start.elapsed().as_secs_f64(),
+        peak_rss_kib()
+    );
+}
+
+fn child(args: &[&str]) -> Vec<String> {
+    let output = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(args)
+        .output()
+        .expect("child");
+    assert!(
+        output.status.success(),
+        "child {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout)
+        .split_whitespace()
+        .map(str::to_string)
+        .collect()
+}
+
+/// Appends `n` vote-like events (one per new ballot stream, as a real consultation has).
+async fn synthetic_log(store: &EventStore, n: u64) {
+    let mut batch = Vec::with_capacity(10_000);
+    for i in 0..n {
+        let choice = ["for", "mixed", "against"][(i % 3) as usize];
+        batch.push(projections::PendingEvent {
+            stream_type: "ballot".into(),
+            stream_id: format!("u{:010x}/amendment:{:08}", i / 7, i % 1_000),
+            sequence: 1,
+            event_type: "BallotCast".into(),
+            event_version: "1".into(),
+            payload: serde_json::json!({"BallotCast": {"participant": format!("u{:010x}", i / 7), "target": {"kind": "amendment", "amendment_id": format!("{:08}", i % 1_000)}, "choice": choice}}),
+            metadata: serde_json::json!({"occurred_at": "2015-10-18T12:00:00.000000+02:00"}),
+            actor: format!("u{:010x}", i / 7),
+        });
+        if batch.len() == 10_000 {
+            store.append(&batch).await.unwrap();
+            batch.clear();
+        }
+    }
+    if !batch.is_empty() {
+        store.append(&batch).await.unwrap();
+    }
+}
+
+/// The machine's raw hashing limit for `n` events of `preimage_bytes` each: one blake3 of the
+/// preimage, one SHA-256 leaf and (about) one SHA-256 node per event.
+fn raw_hashing_rate(n: u64, preimage_bytes: usize) -> (f64, f64, f64) {
+    use sha2::Digest;
+    let buffer = vec![0x5au8; preimage_bytes];
+    let start = Instant::now();
+    let mut acc = [0u8; 32];
+    for i in 0..n {
+        let mut hasher = blake3::Hasher::new();
+        hasher.update(&buffer);
+        hasher.update(&i.to_be_bytes());
+        acc = *hasher.finalize().as_bytes();
+    }
+    let blake = start.elapsed().as_secs_f64();
+    let start = Instant::now();
+    for _ in 0..n {
+        let mut leaf = sha2::Sha256::new();
+        leaf.update([0u8]);
+        leaf.update(acc);
+        let l: [u8; 32] = leaf.finalize().into();
+        let mut node = sha2::Sha256::new();
+        node.update([1u8]);
+        node.update(l);
+        node.update(acc);
+        acc = node.finalize().into();
+    }
+    let sha = start.elapsed().as_secs_f64();
+    std::hint::black_box(acc);
+    (n as f64 / blake, n as f64 / sha, n as f64 / (blake + sha))
+}
+
+/// The size of one synthetic event's hash preimage, to hash the same number of bytes raw.
+async fn synthetic_preimage_len() -> usize {
+    let dir = tempfile::tempdir().unwrap();
+    let store = EventStore::open(&DatabaseUrl::Sqlite(dir.path().join("one.db")))
+        .await
+        .unwrap();
+    synthetic_log(&store, 1).await;
+    let event = store.read_log(0, 1).await.unwrap().pop().unwrap().event;
+    domain::integrity::chain::event_hash_preimage(&event.hash_input())
+        .unwrap()
+        .len()
+}
+
+async fn audit_run(label: &str, url: &str, dir: &Path) -> (u64, f64) {
+    let export = child(&["--export-child", url, dir.to_str().unwrap()]);
+    let verify = child(&["--verify-child", dir.to_str().unwrap()]);
+    let events: u64 = export[0].parse().unwrap();
+    let bytes: u64 = export[3].parse().unwrap();
+    let verify_seconds: f64 = verify[1].parse().unwrap();
+    println!(
+        "{label:<22} {events:>9} events | export {:>6.1} s, peak {:>6.1} MiB, {:>5.0} bytes/event | verify {:>6.1} s = {:>8.0} events/s, peak {:>6.1} MiB",
+        export[1].parse::<f64>().unwrap(),
+        export[2].parse::<f64>().unwrap() / 1024.0,
+        bytes as f64 / events as f64,
+        verify_seconds,
+        events as f64 / verify_seconds,
+        verify[2].parse::<f64>().unwrap() / 1024.0,
+    );
+    (events, bytes as f64 / events as f64)
+}
+
+async fn audit_figures(synthetic: u64) {
+    println!("Palimpsest audit figures (release build; child processes for peak memory)");
+    let dir = tempfile::tempdir().unwrap();
+    // The real import.
+    let real_url = format!("sqlite://{}", dir.path().join("real.db").display());
+    let real = EventStore::open(&DatabaseUrl::parse(&real_url).unwrap())
+        .await
+        .unwrap();
+    api::import::import_bundled(&real).await.unwrap();
+    drop(real);
+    audit_run(
+        "République numérique",
+        &real_url,
+        &dir.path().join("real-export"),
+    )
+    .await;
+    // Synthetic logs of growing size: memory must stay flat.
+    let mut last = (0, 0.0);
+    for n in [synthetic / 10, synthetic] {
+        let url = format!(
+            "sqlite://{}",
+            dir.path().join(format!("synthetic-{n}.db")).display()
+        );
+        let store = EventStore::open(&DatabaseUrl::parse(&url).unwrap())
+            .await
+            .unwrap();
+        let start = Instant::now();
+        synthetic_log(&store, n).await;
+        println!(
+            "synthetic log of {n} events appended in {:.1} s",
+            start.elapsed().as_secs_f64()
+        );
+        drop(store);
+        last = audit_run(
+            &format!("synthetic {n}"),
+            &url,
+            &dir.path().join(format!("export-{n}")),
+        )
+        .await;
+        if n == synthetic {
+            let store = EventStore::open(&DatabaseUrl::parse(&url).unwrap())
+                .await
+                .unwrap();
+            let proof = projections::transparency::inclusion_proof(&store, n / 2 + 1, n)
+                .await
+                .unwrap();
+            let json = serde_json::to_string(&proof).unwrap();
+            println!(
+                "inclusion proof in a log of {n}: {} hashes = {} bytes of hashes ({} bytes as JSON with the event)",
+                proof.hashes.len(),
+                proof.hashes.len() * 32,
+                json.len()
+            );
+        }
+    }
+    let (events, _) = last;
+    let preimage = synthetic_preimage_len().await;
+    let (blake, sha, combined) = raw_hashing_rate(events, preimage);
+    println!(
+        "raw hashing on this machine, same run: blake3 {:.0}/s ({preimage}-byte preimages), SHA-256 leaf+node {:.0}/s, both {:.0} events/s",
+        blake, sha, combined
+    );
 }
