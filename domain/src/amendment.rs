@@ -155,7 +155,7 @@ pub enum AmendmentError {
     NotAuthor { author: ParticipantId },
     #[error("this amendment was withdrawn; submit a new one instead")]
     Withdrawn,
-    #[error("this amendment was already decided ({outcome:?}); a decision is final")]
+    #[error("this amendment was already decided ({}); a decision is final", outcome.as_str())]
     AlreadyDecided { outcome: DecisionOutcome },
     #[error("the {field} must not be empty")]
     Empty { field: &'static str },
@@ -400,6 +400,17 @@ impl Aggregate for Amendment {
                 self.state = AmendmentState::Decided(outcome)
             }
             AmendmentEvent::PublishedTallyRecorded { .. } => {}
+        }
+    }
+}
+
+impl DecisionOutcome {
+    /// The wire name: `accepted`, `accepted_with_changes` or `rejected`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DecisionOutcome::Accepted => "accepted",
+            DecisionOutcome::AcceptedWithChanges => "accepted_with_changes",
+            DecisionOutcome::Rejected => "rejected",
         }
     }
 }

@@ -119,7 +119,7 @@ pub enum BallotError {
     NotYourBallot { owner: ParticipantId },
     #[error("this ballot is about {ballot}, not {requested}; use the stream id BallotId::for_vote(participant, target)")]
     WrongTarget { ballot: Target, requested: Target },
-    #[error("the ballot already says {choice:?}; nothing to change")]
+    #[error("the ballot already says {}; nothing to change", choice.as_str())]
     SameChoice { choice: Choice },
     #[error("there is no vote to retract")]
     NothingToRetract,
@@ -264,6 +264,17 @@ impl Aggregate for Ballot {
             }
             BallotEvent::BallotChanged { choice, .. } => self.choice = Some(choice),
             BallotEvent::BallotRetracted => self.choice = None,
+        }
+    }
+}
+
+impl Choice {
+    /// The wire name: `for`, `mixed` or `against`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Choice::For => "for",
+            Choice::Mixed => "mixed",
+            Choice::Against => "against",
         }
     }
 }

@@ -230,13 +230,13 @@ pub enum BillError {
         opens_at: DateTime<Utc>,
         closes_at: DateTime<Utc>,
     },
-    #[error("a consultation can be opened only once, on a drafted bill; this bill is {status:?}")]
+    #[error("a consultation can be opened only once, on a drafted bill; this bill is {}", status.as_str())]
     ConsultationNotOpenable { status: BillStatus },
-    #[error("no consultation is in progress on this bill (it is {status:?}); nothing to close")]
+    #[error("no consultation is in progress on this bill (it is {}); nothing to close", status.as_str())]
     NoConsultationToClose { status: BillStatus },
     #[error("the consultation is still open at {}; close it before adopting the bill", instant(.at))]
     ConsultationStillOpen { at: DateTime<Utc> },
-    #[error("this bill is {status:?} and can no longer change")]
+    #[error("this bill is {} and can no longer change", status.as_str())]
     Finished { status: BillStatus },
     #[error("version {number} does not build on the latest version ({latest}); publish version {} instead", latest.next())]
     NotNextVersion {
@@ -547,6 +547,20 @@ impl Aggregate for Bill {
             BillEvent::PublishedTallyRecorded { .. } => {}
             BillEvent::BillAdopted => self.status = BillStatus::Adopted,
             BillEvent::BillWithdrawn => self.status = BillStatus::Withdrawn,
+        }
+    }
+}
+
+impl BillStatus {
+    /// In words, for messages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BillStatus::NotDrafted => "not drafted",
+            BillStatus::Drafted => "drafted",
+            BillStatus::InConsultation => "in consultation",
+            BillStatus::ConsultationClosed => "closed to consultation",
+            BillStatus::Adopted => "adopted",
+            BillStatus::Withdrawn => "withdrawn",
         }
     }
 }
