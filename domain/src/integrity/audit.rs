@@ -1,7 +1,8 @@
 //! Offline verification of an audit export (docs/integrity.md, "Export"), line by line and pure:
 //! the caller reads the files and feeds the lines, so the same code serves the `palimpsest verify`
 //! command, tests, and any client that wants to check the log without the server. Memory grows
-//! with the number of streams (last hash and sequence of each), never with the number of events.
+//! with the number of streams (about 60 bytes each: a digest of the stream's name, its last
+//! sequence and hash), not with the number of events or their size.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -132,13 +133,25 @@ impl fmt::Display for AuditReport {
     }
 }
 
+fn stream_key(stream_type: &str, stream_id: &str) -> [u8; 16] {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(&(stream_type.len() as u64).to_be_bytes());
+    hasher.update(stream_type.as_bytes());
+    hasher.update(stream_id.as_bytes());
+    let mut key = [0u8; 16];
+    key.copy_from_slice(&hasher.finalize().as_bytes()[..16]);
+    key
+}
+
 /// Verifies an export fed line by line: first every checkpoint line, then every event line.
 pub struct ExportVerifier {
     key: VerifierKey,
     origin: Option<String>,
     checkpoints: Vec<(usize, Checkpoint)>,
     next_checkpoint: usize,
-    streams: HashMap<(String, String), (u64, EventHash)>,
+    /// Per stream (keyed by a 16-byte digest of its type and id, to keep memory small): its
+    /// last sequence and recomputed hash.
+    streams: HashMap<[u8; 16], (u64, EventHash)>,
     tree: TreeState,
 }
 
@@ -200,7 +213,7 @@ impl ExportVerifier {
                 event.log_index
             )));
         }
-        let stream = (event.stream_type.clone(), event.stream_id.clone());
+        let stream = stream_key(&event.stream_type, &event.stream_id);
         let (last_sequence, previous) = self
             .streams
             .get(&stream)
