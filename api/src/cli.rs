@@ -36,7 +36,8 @@ pub struct DatabaseArgs {
 
 #[derive(Debug, Args, Clone)]
 pub struct KeyArgs {
-    /// Checkpoint signing key (created at the default path when missing; see `keygen`)
+    /// Checkpoint signing key file (created at the default path when missing; see `keygen`).
+    /// The environment variable PALIMPSEST_SIGNING_KEY, holding the key itself, takes precedence
     #[arg(long, env = "PALIMPSEST_SIGNING_KEY_FILE", default_value = signing::DEFAULT_KEY_FILE)]
     pub signing_key: PathBuf,
 }
@@ -90,7 +91,8 @@ pub enum Command {
         /// Verify one inclusion proof (JSON, as served by the API) …
         #[arg(long, requires_all = ["checkpoint", "public_key"])]
         proof: Option<PathBuf>,
-        /// … against this signed checkpoint (note text) …
+        /// … against this signed checkpoint (note text); with --export, a checkpoint obtained
+        /// elsewhere (the API, a witness) that the export must reach and match
         #[arg(long)]
         checkpoint: Option<PathBuf>,
         /// … signed by this verifier key (vkey text); with a database, checkpoint signatures
@@ -209,11 +211,24 @@ pub async fn run(cli: Cli) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Verify {
-            export: Some(dir), ..
-        } => report(
-            crate::audit::verify_export(&dir, |n| eprintln!("palimpsest: verified {n} events…"))
+            export: Some(dir),
+            checkpoint,
+            ..
+        } => {
+            let required = match &checkpoint {
+                Some(path) => Some(
+                    std::fs::read_to_string(path)
+                        .map_err(|e| format!("{}: cannot read: {e}", path.display()))?,
+                ),
+                None => None,
+            };
+            report(
+                crate::audit::verify_export(&dir, required.as_deref(), |n| {
+                    eprintln!("palimpsest: verified {n} events…")
+                })
                 .map(|r| r.to_string()),
-        ),
+            )
+        }
         Command::Verify {
             proof: Some(proof),
             checkpoint: Some(checkpoint),
@@ -255,7 +270,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         Command::Export { database, key, out } => {
             let store = open_existing(&database).await?;
-            let key = signing::load(&key.signing_key).map_err(|e| e.to_string())?;
+            let key = signing::resolve(&key.signing_key).map_err(|e| e.to_string())?;
             let origin = key.name().to_string();
             let written = projections::transparency::write_export(
                 &store,
@@ -278,7 +293,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         Command::Checkpoint { database, key } => {
             let store = open_existing(&database).await?;
-            let key = signing::load(&key.signing_key).map_err(|e| e.to_string())?;
+            let key = signing::resolve(&key.signing_key).map_err(|e| e.to_string())?;
             let origin = key.name().to_string();
             let checkpoint = projections::transparency::issue_checkpoint(&store, &key, &origin)
                 .await

@@ -92,6 +92,9 @@ pub async fn serve(
     policy: CheckpointPolicy,
 ) -> Result<(), String> {
     let backend = store.backend_name();
+    if let Some(latest) = latest_checkpoint(&store).await.map_err(|e| e.to_string())? {
+        projections::transparency::signed_by(&latest, &signer).map_err(|e| e.to_string())?;
+    }
     let state = app_state(store, signer).await?;
     spawn_checkpointer(&state, policy);
     let listener = tokio::net::TcpListener::bind(listen)

@@ -98,8 +98,23 @@ pub fn generate(path: &Path, origin: &str) -> Result<SigningKey, KeyError> {
     Ok(key)
 }
 
-/// Loads the key; when `path` is the default and no file exists there, creates one.
+/// The environment variable that may hold the private key itself (it wins over any file).
+pub const KEY_ENV: &str = "PALIMPSEST_SIGNING_KEY";
+
+/// Loads the key: from `PALIMPSEST_SIGNING_KEY` when set, else from `path`.
+pub fn resolve(path: &Path) -> Result<SigningKey, KeyError> {
+    match std::env::var(KEY_ENV) {
+        Ok(text) if !text.trim().is_empty() => parse_private_key(&text, KEY_ENV),
+        _ => load(path),
+    }
+}
+
+/// Like [`resolve`]; when no key is in the environment, `path` is the default and no file
+/// exists there, creates one.
 pub fn load_or_create_default(path: &Path) -> Result<SigningKey, KeyError> {
+    if std::env::var(KEY_ENV).is_ok_and(|t| !t.trim().is_empty()) {
+        return resolve(path);
+    }
     if path == PathBuf::from(DEFAULT_KEY_FILE).as_path() && !path.exists() {
         let key = generate(path, DEFAULT_ORIGIN)?;
         eprintln!(

@@ -20,5 +20,5 @@ pub use command::{execute, CommandContext, CommandError, CommandOutcome};
 pub use database::{DatabaseUrl, DatabaseUrlError};
 pub use store::{
     AppendError, CommittedEvent, EventStore, LogEntry, LoggedEvent, PendingEvent, StoreError,
-    StoreOptions, StreamEvent, StreamGuard, TokenRecord,
+    StoreOptions, StreamEvent, StreamGuard, TokenRecord, TreeNodeLink,
 };

@@ -15,7 +15,7 @@ use domain::integrity::audit::{
     ExportedCheckpoint, ExportedEvent, InclusionProofFile, CHECKPOINTS_FILE, EVENTS_FILE,
     PUBLIC_KEY_FILE,
 };
-use domain::integrity::checkpoint::{Checkpoint, SigningKey};
+use domain::integrity::checkpoint::{open_signed_checkpoint, Checkpoint, SigningKey};
 use domain::integrity::merkle::{
     consistency_proof_ranges, hash_to_hex, inclusion_proof_ranges, leaf_hash, node_hash,
     verify_consistency, SubtreeRange, TreeHash, TreeState,
@@ -49,6 +49,12 @@ pub enum TransparencyError {
     },
     #[error("cannot sign: {0}")]
     Signing(String),
+    #[error("REFUSING TO SIGN: the checkpoint of size {size} does not open with the configured key {key} ({reason}); configure the key that signed this log (--signing-key or PALIMPSEST_SIGNING_KEY)")]
+    ForeignKey {
+        size: u64,
+        key: String,
+        reason: String,
+    },
     #[error("{0}")]
     Proof(String),
     #[error("cannot write the export to {path}: {message}")]
@@ -193,6 +199,27 @@ pub async fn inclusion_proof(
         .pop()
         .filter(|e| e.log_index == log_index)
         .ok_or_else(|| TransparencyError::Proof(format!("no event has log index {log_index}")))?;
+    // At a signed size, check the proof against the signature before serving it: a damaged
+    // stored node must not yield a wrong proof.
+    if let Some(signed) = store
+        .checkpoints(tree_size.checked_sub(1), tree_size, 1, false)
+        .await?
+        .pop()
+        .filter(|c| c.size == tree_size)
+    {
+        domain::integrity::merkle::verify_inclusion(
+            &leaf_hash(logged.event.hash.as_bytes()),
+            log_index - 1,
+            tree_size,
+            &hashes,
+            &signed.root,
+        )
+        .map_err(|e| {
+            TransparencyError::Tree(format!(
+                "the proof of log index {log_index} does not verify against the signed checkpoint ({e}); run `palimpsest verify`"
+            ))
+        })?;
+    }
     Ok(InclusionProofFile {
         log_index,
         tree_size,
@@ -232,23 +259,31 @@ pub async fn issue_checkpoint(
     key: &SigningKey,
     origin: &str,
 ) -> Result<StoredCheckpoint, TransparencyError> {
+    if origin != key.name() {
+        return Err(TransparencyError::Signing(format!(
+            "the log's origin `{origin}` must be the signing key's name `{}`",
+            key.name()
+        )));
+    }
     let tree = integrate_all(store).await?;
     let latest = latest_checkpoint(store).await?;
     if let Some(latest) = &latest {
-        if latest.size == tree.size() {
-            if latest.root != tree.root() {
+        // Trust only what the signature covers, never the stored columns.
+        let signed = signed_by(latest, key)?;
+        if signed.size == tree.size() {
+            if signed.root != tree.root() {
                 return Err(TransparencyError::Inconsistent {
-                    old_size: latest.size,
+                    old_size: signed.size,
                     new_size: tree.size(),
                     reason: "same size, different root".into(),
                 });
             }
             return Ok(latest.clone());
         }
-        let proof = consistency_proof(store, latest.size, tree.size()).await?;
-        verify_consistency(latest.size, tree.size(), &latest.root, &tree.root(), &proof).map_err(
+        let proof = consistency_proof(store, signed.size, tree.size()).await?;
+        verify_consistency(signed.size, tree.size(), &signed.root, &tree.root(), &proof).map_err(
             |e| TransparencyError::Inconsistent {
-                old_size: latest.size,
+                old_size: signed.size,
                 new_size: tree.size(),
                 reason: e.to_string(),
             },
@@ -265,8 +300,50 @@ pub async fn issue_checkpoint(
         note,
         signed_at: Utc::now().to_rfc3339_opts(SecondsFormat::Micros, true),
     };
-    store.insert_checkpoint(&stored).await?;
+    if let Err(e) = store.insert_checkpoint(&stored).await {
+        // Another signer got there first: same size, so it must be the same tree.
+        let existing = store
+            .checkpoints(stored.size.checked_sub(1), stored.size, 1, false)
+            .await?
+            .pop()
+            .filter(|c| c.size == stored.size)
+            .ok_or(TransparencyError::Store(e))?;
+        let signed = signed_by(&existing, key)?;
+        if signed.root != stored.root {
+            return Err(TransparencyError::Inconsistent {
+                old_size: signed.size,
+                new_size: stored.size,
+                reason: "a checkpoint of the same size with another root was stored meanwhile"
+                    .into(),
+            });
+        }
+        return Ok(existing);
+    }
     Ok(stored)
+}
+
+/// Opens a stored checkpoint with this key: a log is signed by one key, so a checkpoint that does
+/// not open with it means a wrong key was configured, or the row was forged.
+pub fn signed_by(
+    stored: &StoredCheckpoint,
+    key: &SigningKey,
+) -> Result<Checkpoint, TransparencyError> {
+    let verifier = key.verifier_key();
+    let signed = open_signed_checkpoint(&stored.note, &verifier).map_err(|e| {
+        TransparencyError::ForeignKey {
+            size: stored.size,
+            key: key.verifier_key_string(),
+            reason: e.to_string(),
+        }
+    })?;
+    if signed.size != stored.size || signed.root != stored.root {
+        return Err(TransparencyError::Inconsistent {
+            old_size: signed.size,
+            new_size: stored.size,
+            reason: "the stored checkpoint's size or root differs from its signed note".into(),
+        });
+    }
+    Ok(signed)
 }
 
 /// What an export wrote.

@@ -6,7 +6,7 @@ use std::fmt;
 
 use domain::integrity::chain::{ChainBreak, StreamChecker};
 use domain::integrity::checkpoint::{open_signed_checkpoint, Checkpoint, VerifierKey};
-use domain::integrity::merkle::{hash_to_hex, leaf_hash, TreeState};
+use domain::integrity::merkle::{hash_to_hex, leaf_hash, node_hash, TreeState};
 use futures::TryStreamExt;
 
 use crate::store::{EventStore, StoreError};
@@ -112,6 +112,7 @@ pub async fn verify_database(
     }
     drop(rows);
 
+    let stored_tree = store.tree_state().await?;
     // The log in index order, rebuilt into the Merkle tree and compared with every signed
     // checkpoint: a reordering across streams, a deletion renumbered away or a cut tail changes
     // the root of every checkpoint that covers it.
@@ -141,6 +142,12 @@ pub async fn verify_database(
         while let Some(checkpoint) = next_checkpoint.next_if(|c| c.size == tree.size()) {
             check_checkpoint(checkpoint, &tree, key)?;
         }
+        if tree.size() == stored_tree.size() && tree.root() != stored_tree.root() {
+            return Err(VerifyFailure::Tree(format!(
+                "the stored tree state (size {}) does not match the log",
+                stored_tree.size()
+            )));
+        }
         expected += 1;
     }
     drop(indexes);
@@ -159,9 +166,62 @@ pub async fn verify_database(
     if head != found {
         return Err(VerifyFailure::Truncated { head, found });
     }
+    if stored_tree.size() > found {
+        return Err(VerifyFailure::Tree(format!(
+            "the stored tree covers {} events but the log has {found}",
+            stored_tree.size()
+        )));
+    }
+    check_tree_nodes(store, stored_tree.size()).await?;
     report.checkpoints = checkpoints.len() as u64;
     report.signatures_checked = key.is_some();
     Ok(report)
+}
+
+/// Every stored Merkle node must be the hash of its inputs, and exactly the nodes of the
+/// integrated tree must exist: proofs are served from these nodes.
+async fn check_tree_nodes(store: &EventStore, size: u64) -> Result<(), VerifyFailure> {
+    let mut counts: Vec<u64> = Vec::new();
+    let mut links = store.tree_node_links();
+    while let Some(link) = links.try_next().await? {
+        let damaged = |what: &str| {
+            VerifyFailure::Tree(format!(
+                "Merkle node (level {}, index {}) {what}; proofs served from it would be wrong",
+                link.level, link.idx
+            ))
+        };
+        let as_hash = |bytes: &Option<Vec<u8>>| -> Option<[u8; 32]> {
+            bytes.as_deref().and_then(|b| b.try_into().ok())
+        };
+        let expected = if link.level == 0 {
+            as_hash(&link.left).map(|event| leaf_hash(&event))
+        } else {
+            match (as_hash(&link.left), as_hash(&link.right)) {
+                (Some(l), Some(r)) => Some(node_hash(&l, &r)),
+                _ => None,
+            }
+        };
+        let Some(expected) = expected else {
+            return Err(damaged("has no inputs (its event or children are missing)"));
+        };
+        if link.hash.as_slice() != expected.as_slice() {
+            return Err(damaged("is not the hash of its inputs"));
+        }
+        let level = link.level as usize;
+        if counts.len() <= level {
+            counts.resize(level + 1, 0);
+        }
+        counts[level] += 1;
+    }
+    for (level, count) in counts.iter().enumerate() {
+        if *count != size >> level {
+            return Err(VerifyFailure::Tree(format!(
+                "level {level} has {count} nodes, the tree of {size} events has {}",
+                size >> level
+            )));
+        }
+    }
+    Ok(())
 }
 
 async fn all_checkpoints(store: &EventStore) -> Result<Vec<StoredCheckpoint>, StoreError> {

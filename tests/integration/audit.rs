@@ -52,7 +52,7 @@ async fn an_export_verifies_offline_in_both_verifiers(db: TestDb) {
     small_log(&db).await;
     let dir = tempfile::tempdir().unwrap();
     export(&db, dir.path()).await;
-    let report = verify_export(dir.path(), |_| {}).unwrap();
+    let report = verify_export(dir.path(), None, |_| {}).unwrap();
     assert_eq!(report.events, 9);
     assert_eq!(report.streams, 3);
     assert_eq!(report.checkpoints, 3);
@@ -90,7 +90,7 @@ fn assert_caught(original: &Path, what: &str, needle: &str, tamper: impl Fn(&mut
     let mut events = lines(copy.path());
     tamper(&mut events);
     write_lines(copy.path(), &events);
-    let err = verify_export(copy.path(), |_| {}).expect_err(what);
+    let err = verify_export(copy.path(), None, |_| {}).expect_err(what);
     assert!(err.contains(needle), "{what}: `{err}` should name {needle}");
     let (ok, output) = python_verifier(&["--export".as_ref(), copy.path().as_os_str()]);
     assert!(!ok, "{what}: the Python verifier must fail too: {output}");
@@ -360,7 +360,7 @@ fn the_independent_verifier_reproduces_every_golden_vector_of_the_spec() {
 #[test]
 fn the_golden_export_fixture_verifies_in_rust() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("verifier/fixtures/golden-export");
-    let report = verify_export(&dir, |_| {}).unwrap();
+    let report = verify_export(&dir, None, |_| {}).unwrap();
     assert_eq!(
         report.to_string(),
         "ok: 3 events in 1 streams, 3 checkpoints verified, root ea02e2ef0f1445eba3d10d725ebad3f2caf0666cebd505220b3baf150ee173fa at size 3"
@@ -420,4 +420,153 @@ async fn a_server_showing_forked_histories_to_two_clients_is_caught_by_consisten
             );
         }
     }
+}
+
+both_backends!(
+    a_forged_checkpoint_row_never_fools_the_signer,
+    a_log_signed_by_one_key_is_never_signed_by_another,
+    a_damaged_merkle_node_is_caught_by_verify_and_no_wrong_proof_is_served,
+    an_export_with_a_size_zero_checkpoint_verifies,
+);
+
+async fn run_sql(db: &TestDb, sql: &str) {
+    if let Some(pool) = db.store.sqlite_pool() {
+        sqlx::raw_sql(sql).execute(pool).await.unwrap();
+    } else {
+        sqlx::raw_sql(sql)
+            .execute(db.store.postgres_pool().unwrap())
+            .await
+            .unwrap();
+    }
+}
+
+async fn a_forged_checkpoint_row_never_fools_the_signer(db: TestDb) {
+    small_log(&db).await;
+    // The attacker rewrote history and set the stored root column to match; the signed note
+    // still says the old root, and the signer only trusts the note.
+    run_sql(
+        &db,
+        "UPDATE merkle_nodes SET hash = (SELECT hash FROM merkle_nodes WHERE level = 0 AND idx = 1) WHERE level = 2 AND idx = 0; UPDATE checkpoints SET root = (SELECT hash FROM merkle_nodes WHERE level = 0 AND idx = 0) WHERE size = 7",
+    )
+    .await;
+    let err = issue_checkpoint(&db.store, &test_signing_key(), ORIGIN)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("REFUSING TO SIGN"), "{err}");
+}
+
+async fn a_log_signed_by_one_key_is_never_signed_by_another(db: TestDb) {
+    small_log(&db).await;
+    let other = domain::integrity::checkpoint::SigningKey::from_seed(ORIGIN, [2; 32]).unwrap();
+    let err = issue_checkpoint(&db.store, &other, ORIGIN)
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("does not open with the configured key"),
+        "{err}"
+    );
+    let renamed =
+        domain::integrity::checkpoint::SigningKey::from_seed("other.test/log", [9; 32]).unwrap();
+    assert!(issue_checkpoint(&db.store, &renamed, "other.test/log")
+        .await
+        .is_err());
+}
+
+async fn a_damaged_merkle_node_is_caught_by_verify_and_no_wrong_proof_is_served(db: TestDb) {
+    small_log(&db).await;
+    run_sql(&db, "UPDATE merkle_nodes SET hash = (SELECT hash FROM merkle_nodes WHERE level = 0 AND idx = 4) WHERE level = 0 AND idx = 2").await;
+    let err = projections::verify::verify_database(&db.reopen().await, None)
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("Merkle node (level 0, index 2)"),
+        "{err}"
+    );
+    let proof = projections::transparency::inclusion_proof(&db.store, 4, 7).await;
+    assert!(
+        proof.is_err(),
+        "a proof through the damaged node must not be served"
+    );
+}
+
+async fn an_export_with_a_size_zero_checkpoint_verifies(db: TestDb) {
+    issue_checkpoint(&db.store, &test_signing_key(), ORIGIN)
+        .await
+        .unwrap();
+    let empty = tempfile::tempdir().unwrap();
+    export(&db, empty.path()).await;
+    assert_eq!(verify_export(empty.path(), None, |_| {}).unwrap().events, 0);
+    small_log(&db).await;
+    let dir = tempfile::tempdir().unwrap();
+    export(&db, dir.path()).await;
+    let report = verify_export(dir.path(), None, |_| {}).unwrap();
+    assert_eq!((report.events, report.checkpoints), (9, 4));
+    let (ok, output) = python_verifier(&["--export".as_ref(), dir.path().as_os_str()]);
+    assert!(ok, "{output}");
+}
+
+#[tokio::test]
+async fn export_framing_origin_and_a_required_checkpoint_are_enforced() {
+    let db = TestDb::sqlite().await;
+    small_log(&db).await;
+    let dir = tempfile::tempdir().unwrap();
+    export(&db, dir.path()).await;
+    let events = std::fs::read_to_string(dir.path().join("events.ndjson")).unwrap();
+    let check = |text: &str, needle: &str| {
+        let copy = tempfile::tempdir().unwrap();
+        for name in ["checkpoints.ndjson", "public-key.vkey"] {
+            std::fs::copy(dir.path().join(name), copy.path().join(name)).unwrap();
+        }
+        std::fs::write(copy.path().join("events.ndjson"), text).unwrap();
+        let err = verify_export(copy.path(), None, |_| {}).unwrap_err();
+        assert!(err.contains(needle), "`{err}` should say {needle}");
+    };
+    check(
+        events.trim_end_matches('\n'),
+        "line 9: the line does not end with a newline",
+    );
+    check(&events.replace('\n', "\r\n"), "line 1: CRLF");
+    check(&format!("\u{feff}{events}"), "line 1: byte-order mark");
+    check(&events.replacen('\n', "\n\n", 1), "line 2: empty line");
+
+    // A checkpoint of another log, signed with this log's key, is refused.
+    let key = test_signing_key();
+    let foreign =
+        domain::integrity::checkpoint::SigningKey::from_seed("other.test/log", [9; 32]).unwrap();
+    let note = foreign
+        .signed_note(
+            &domain::integrity::checkpoint::Checkpoint::new("other.test/log", 9, [0; 32]).unwrap(),
+        )
+        .unwrap();
+    let vkey =
+        domain::integrity::checkpoint::VerifierKey::parse(&key.verifier_key_string()).unwrap();
+    let mut verifier = domain::integrity::audit::ExportVerifier::new(vkey);
+    let line = serde_json::json!({"size": 9, "note": note}).to_string();
+    assert!(verifier.add_checkpoint_line(1, &line).is_err());
+
+    // An export cut back to an older checkpoint verifies on its own, not against a newer one.
+    let newest = projections::transparency::latest_checkpoint(&db.store)
+        .await
+        .unwrap()
+        .unwrap()
+        .note;
+    let cut = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        dir.path().join("public-key.vkey"),
+        cut.path().join("public-key.vkey"),
+    )
+    .unwrap();
+    let checkpoints = std::fs::read_to_string(dir.path().join("checkpoints.ndjson")).unwrap();
+    let first_two: String = checkpoints
+        .lines()
+        .take(2)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(cut.path().join("checkpoints.ndjson"), first_two).unwrap();
+    let first_seven: String = events.lines().take(7).map(|l| format!("{l}\n")).collect();
+    std::fs::write(cut.path().join("events.ndjson"), first_seven).unwrap();
+    assert_eq!(verify_export(cut.path(), None, |_| {}).unwrap().events, 7);
+    let err = verify_export(cut.path(), Some(&newest), |_| {}).unwrap_err();
+    assert!(err.contains("--checkpoint"), "{err}");
 }

@@ -58,7 +58,7 @@ async fn the_real_export_verifies_in_both_verifiers(db: &TestDb) {
     .unwrap();
     let events = db.store.log_size().await.unwrap();
     assert_eq!(written.events, events);
-    let report = api::audit::verify_export(dir.path(), |_| {}).unwrap();
+    let report = api::audit::verify_export(dir.path(), None, |_| {}).unwrap();
     assert_eq!(report.events, events);
     let (ok, output) =
         crate::support::python_verifier(&["--export".as_ref(), dir.path().as_os_str()]);

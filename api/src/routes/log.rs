@@ -28,6 +28,11 @@ fn text(body: String) -> Response {
 fn internal(e: TransparencyError) -> Problem {
     match e {
         TransparencyError::Proof(message) => Problem::bad_request(message),
+        refused @ (TransparencyError::Inconsistent { .. }
+        | TransparencyError::ForeignKey { .. }) => {
+            tracing::error!(error = %refused, "refused to sign");
+            Problem::conflict("refused-to-sign", "Checkpoint refused", refused.to_string())
+        }
         other => {
             tracing::error!(error = %other, "transparency log failure");
             Problem::internal()

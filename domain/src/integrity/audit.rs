@@ -13,7 +13,9 @@ use serde_json::Value;
 use super::canonical::parse_strict_json;
 use super::chain::{event_hash, EventHash, EventHashInput, RecordedAt, StoredEvent};
 use super::checkpoint::{open_signed_checkpoint, Checkpoint, VerifierKey};
-use super::merkle::{hash_from_hex, hash_to_hex, leaf_hash, verify_inclusion, TreeHash, TreeState};
+use super::merkle::{
+    empty_root, hash_from_hex, hash_to_hex, leaf_hash, verify_inclusion, TreeHash, TreeState,
+};
 
 pub const EVENTS_FILE: &str = "events.ndjson";
 pub const CHECKPOINTS_FILE: &str = "checkpoints.ndjson";
@@ -146,7 +148,8 @@ fn stream_key(stream_type: &str, stream_id: &str) -> [u8; 16] {
 /// Verifies an export fed line by line: first every checkpoint line, then every event line.
 pub struct ExportVerifier {
     key: VerifierKey,
-    origin: Option<String>,
+    last_size: Option<u64>,
+    checkpoints_seen: u64,
     checkpoints: Vec<(usize, Checkpoint)>,
     next_checkpoint: usize,
     /// Per stream (keyed by a 16-byte digest of its type and id, to keep memory small): its
@@ -159,7 +162,8 @@ impl ExportVerifier {
     pub fn new(key: VerifierKey) -> Self {
         Self {
             key,
-            origin: None,
+            last_size: None,
+            checkpoints_seen: 0,
             checkpoints: Vec::new(),
             next_checkpoint: 0,
             streams: HashMap::new(),
@@ -180,25 +184,59 @@ impl ExportVerifier {
                 exported.size, checkpoint.size
             )));
         }
-        match &self.origin {
-            None => self.origin = Some(checkpoint.origin.clone()),
-            Some(origin) if *origin != checkpoint.origin => {
-                return Err(at(format!(
-                    "checkpoint of log `{}` among checkpoints of log `{origin}`",
-                    checkpoint.origin
-                )))
-            }
-            Some(_) => {}
+        if checkpoint.origin != self.key.name() {
+            return Err(at(format!(
+                "checkpoint of log `{}`, but the key is the log `{}`'s",
+                checkpoint.origin,
+                self.key.name()
+            )));
         }
-        if let Some((_, last)) = self.checkpoints.last() {
-            if checkpoint.size <= last.size {
+        if let Some(last) = self.last_size {
+            if checkpoint.size <= last {
                 return Err(at(format!(
-                    "checkpoint sizes must increase: {} after {}",
-                    checkpoint.size, last.size
+                    "checkpoint sizes must increase: {} after {last}",
+                    checkpoint.size
                 )));
             }
         }
+        self.last_size = Some(checkpoint.size);
+        self.checkpoints_seen += 1;
+        if checkpoint.size == 0 {
+            // The empty tree: nothing to wait for.
+            if checkpoint.root != empty_root() {
+                return Err(at("a checkpoint of size 0 must have the empty root".into()));
+            }
+            return Ok(());
+        }
         self.checkpoints.push((line, checkpoint));
+        Ok(())
+    }
+
+    /// Adds a checkpoint the auditor got elsewhere (the API, a witness): the export must reach
+    /// it and agree with it, so an export cut back to an older checkpoint is refused.
+    pub fn require_checkpoint(&mut self, note: &str) -> Result<(), AuditError> {
+        let at = |m: String| error("--checkpoint", 0, m);
+        let checkpoint = open_signed_checkpoint(note, &self.key)
+            .map_err(|e| at(format!("signed checkpoint refused: {e}")))?;
+        if checkpoint.origin != self.key.name() {
+            return Err(at(format!("checkpoint of log `{}`", checkpoint.origin)));
+        }
+        match self
+            .checkpoints
+            .iter()
+            .position(|(_, c)| c.size >= checkpoint.size)
+        {
+            Some(i) if self.checkpoints[i].1.size == checkpoint.size => {
+                if self.checkpoints[i].1.root != checkpoint.root {
+                    return Err(at(format!(
+                        "the export's checkpoint of size {} has another root: the log forked",
+                        checkpoint.size
+                    )));
+                }
+            }
+            Some(i) => self.checkpoints.insert(i, (0, checkpoint)),
+            None => self.checkpoints.push((0, checkpoint)),
+        }
         Ok(())
     }
 
@@ -273,13 +311,20 @@ impl ExportVerifier {
     pub fn finish(self) -> Result<AuditReport, AuditError> {
         if let Some((line, checkpoint)) = self.checkpoints.get(self.next_checkpoint) {
             return Err(error(
-                CHECKPOINTS_FILE,
+                if *line == 0 { "--checkpoint" } else { CHECKPOINTS_FILE },
                 *line,
                 format!(
                     "signed checkpoint of size {} but the export has only {} events (the tail was dropped)",
                     checkpoint.size,
                     self.tree.size()
                 ),
+            ));
+        }
+        if self.checkpoints_seen == 0 {
+            return Err(error(
+                CHECKPOINTS_FILE,
+                0,
+                "no signed checkpoint: nothing in this export is signed",
             ));
         }
         let signed = self.checkpoints.last().map_or(0, |(_, c)| c.size);
@@ -296,7 +341,7 @@ impl ExportVerifier {
         Ok(AuditReport {
             events: self.tree.size(),
             streams: self.streams.len() as u64,
-            checkpoints: self.checkpoints.len() as u64,
+            checkpoints: self.checkpoints_seen,
             root: self.tree.root(),
         })
     }
@@ -320,6 +365,13 @@ pub fn verify_inclusion_file(
 ) -> Result<Checkpoint, String> {
     let checkpoint = open_signed_checkpoint(checkpoint_note, key)
         .map_err(|e| format!("checkpoint refused: {e}"))?;
+    if checkpoint.origin != key.name() {
+        return Err(format!(
+            "the checkpoint is of log `{}`, but the key is the log `{}`'s",
+            checkpoint.origin,
+            key.name()
+        ));
+    }
     let value = parse_strict_json(proof_json).map_err(|e| format!("proof: {e}"))?;
     let proof: InclusionProofFile =
         serde_json::from_value(value).map_err(|e| format!("proof: {e}"))?;

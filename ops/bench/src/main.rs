@@ -380,7 +380,7 @@ async fn export_child(url: &str, dir: &Path) {
 
 fn verify_child(dir: &Path) {
     let start = Instant::now();
-    let report = api::audit::verify_export(dir, |_| {}).unwrap();
+    let report = api::audit::verify_export(dir, None, |_| {}).unwrap();
     println!(
         "{} {:.3} {}",
         report.events,

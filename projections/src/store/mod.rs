@@ -79,6 +79,17 @@ pub struct LogEntry {
     pub hash: Vec<u8>,
 }
 
+/// A stored Merkle node with what it must be computed from: for a leaf (level 0) the event hash
+/// at its log index in `left`; for a higher node its two children.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TreeNodeLink {
+    pub level: u32,
+    pub idx: u64,
+    pub hash: Vec<u8>,
+    pub left: Option<Vec<u8>>,
+    pub right: Option<Vec<u8>>,
+}
+
 /// The part of a stored event an aggregate needs to replay its stream.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StreamEvent {
@@ -416,6 +427,14 @@ impl EventStore {
         match &self.backend {
             Backend::Sqlite(b) => b.log_index_of(stream_type, stream_id, sequence).await,
             Backend::Postgres(b) => b.log_index_of(stream_type, stream_id, sequence).await,
+        }
+    }
+
+    /// Every stored Merkle node with its inputs, by level then index (for `verify`).
+    pub fn tree_node_links(&self) -> BoxStream<'_, Result<TreeNodeLink, StoreError>> {
+        match &self.backend {
+            Backend::Sqlite(b) => b.tree_node_links(),
+            Backend::Postgres(b) => b.tree_node_links(),
         }
     }
 

@@ -14,7 +14,7 @@ use sqlx::{PgPool, Postgres, QueryBuilder, Row};
 
 use super::{
     seal, stored_event_from_columns, stream_heads, AppendError, AppendOptions, CommittedEvent,
-    LogEntry, LoggedEvent, PendingEvent, StoreError, StreamEvent, TokenRecord,
+    LogEntry, LoggedEvent, PendingEvent, StoreError, StreamEvent, TokenRecord, TreeNodeLink,
 };
 use crate::transparency::{grow_tree, tree_state_from, tree_state_json, StoredCheckpoint};
 use domain::integrity::merkle::{TreeHash, TreeState};
@@ -427,6 +427,27 @@ impl PostgresBackend {
         .fetch_optional(&self.pool)
         .await?;
         Ok(index.map(|i| i as u64))
+    }
+    pub(super) fn tree_node_links(&self) -> BoxStream<'_, Result<TreeNodeLink, StoreError>> {
+        sqlx::query(
+            "SELECT n.level, n.idx, n.hash, e.hash, NULL FROM merkle_nodes n \
+             LEFT JOIN events e ON e.log_index = n.idx + 1 WHERE n.level = 0 \
+             UNION ALL \
+             SELECT p.level, p.idx, p.hash, l.hash, r.hash FROM merkle_nodes p \
+             LEFT JOIN merkle_nodes l ON l.level = p.level - 1 AND l.idx = 2 * p.idx \
+             LEFT JOIN merkle_nodes r ON r.level = p.level - 1 AND r.idx = 2 * p.idx + 1 \
+             WHERE p.level > 0 ORDER BY 1, 2",
+        )
+        .fetch(&self.pool)
+        .map_err(StoreError::from)
+        .map_ok(|row| TreeNodeLink {
+            level: row.get::<i32, _>(0) as u32,
+            idx: row.get::<i64, _>(1) as u64,
+            hash: row.get(2),
+            left: row.get(3),
+            right: row.get(4),
+        })
+        .boxed()
     }
 }
 
