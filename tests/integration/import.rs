@@ -78,12 +78,26 @@ async fn the_real_export_verifies_in_both_verifiers(db: &TestDb) {
         .note;
     let vkey =
         domain::integrity::checkpoint::VerifierKey::parse(&key.verifier_key_string()).unwrap();
-    domain::integrity::audit::verify_inclusion_file(
-        &serde_json::to_string(&proof).unwrap(),
-        &note,
-        &vkey,
+    let proof_json = serde_json::to_string(&proof).unwrap();
+    domain::integrity::audit::verify_inclusion_file(&proof_json, &note, &vkey).unwrap();
+    // The same proof through the independent verifier.
+    let files = tempfile::tempdir().unwrap();
+    std::fs::write(files.path().join("proof.json"), &proof_json).unwrap();
+    std::fs::write(files.path().join("checkpoint.note"), &note).unwrap();
+    std::fs::write(
+        files.path().join("key.vkey"),
+        format!("{}\n", key.verifier_key_string()),
     )
     .unwrap();
+    let (ok, output) = crate::support::python_verifier(&[
+        "--proof".as_ref(),
+        files.path().join("proof.json").as_os_str(),
+        "--checkpoint".as_ref(),
+        files.path().join("checkpoint.note").as_os_str(),
+        "--public-key".as_ref(),
+        files.path().join("key.vkey").as_os_str(),
+    ]);
+    assert!(ok, "{output}");
 }
 
 fn find_open_access(version: &Value) -> &Value {
