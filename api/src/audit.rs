@@ -1,12 +1,13 @@
 //! Offline verification for auditors: reads an export folder or a single proof, with no database
-//! and no network, and feeds the pure verifier of `domain::integrity::audit`.
+//! and no network, and feeds the pure verifier of `domain::integrity::audit`. The per-stream
+//! links are checked after an external sort, so memory stays flat as the log grows.
 
 use std::io::{BufRead, Read};
 use std::path::Path;
 
 use domain::integrity::audit::{
-    verify_inclusion_file, AuditError, AuditReport, ExportVerifier, CHECKPOINTS_FILE, EVENTS_FILE,
-    PUBLIC_KEY_FILE,
+    verify_inclusion_file, AuditError, AuditReport, ExportVerifier, LinkChecker, LinkRecord,
+    CHECKPOINTS_FILE, EVENTS_FILE, PUBLIC_KEY_FILE,
 };
 use domain::integrity::checkpoint::{Checkpoint, VerifierKey};
 
@@ -70,6 +71,17 @@ fn for_each_line(
 pub fn verify_export(
     dir: &Path,
     required: Option<&str>,
+    progress: impl FnMut(u64),
+) -> Result<AuditReport, String> {
+    verify_export_with_run_size(dir, required, LINKS_PER_RUN, progress)
+}
+
+/// [`verify_export`] with the number of links sorted in memory before spilling a run (tests use
+/// a tiny one to exercise the merge).
+pub fn verify_export_with_run_size(
+    dir: &Path,
+    required: Option<&str>,
+    links_per_run: usize,
     mut progress: impl FnMut(u64),
 ) -> Result<AuditReport, String> {
     let vkey = read_to_string(&dir.join(PUBLIC_KEY_FILE))?;
@@ -83,14 +95,101 @@ pub fn verify_export(
     if let Some(note) = required {
         verifier.require_checkpoint(note).map_err(fail)?;
     }
+    let mut links = LinkSorter {
+        per_run: links_per_run.max(1),
+        ..LinkSorter::default()
+    };
     for_each_line(dir, EVENTS_FILE, |n, line| {
-        verifier.add_event_line(n, line).map_err(fail)?;
+        let link = verifier.add_event_line_unlinked(n, line).map_err(fail)?;
+        links.push(link)?;
         if n % 100_000 == 0 {
             progress(n as u64);
         }
         Ok(())
     })?;
-    verifier.finish().map_err(fail)
+    let mut checker = LinkChecker::new();
+    links.for_each_sorted(|link| checker.check(link))?;
+    verifier.finish_unlinked(checker).map_err(fail)
+}
+
+/// Links held in memory before a sorted run is spilled to a temporary file (96 bytes each:
+/// about 24 MiB), so verification memory stays flat however many streams the log has.
+const LINKS_PER_RUN: usize = 250_000;
+
+/// An external sort of the per-stream links: sorted runs spilled to temporary files, then
+/// merged.
+#[derive(Default)]
+struct LinkSorter {
+    per_run: usize,
+    buffer: Vec<LinkRecord>,
+    runs: Vec<std::fs::File>,
+}
+
+impl LinkSorter {
+    fn push(&mut self, link: LinkRecord) -> Result<(), String> {
+        self.buffer.push(link);
+        if self.buffer.len() >= self.per_run {
+            self.spill()?;
+        }
+        Ok(())
+    }
+
+    fn spill(&mut self) -> Result<(), String> {
+        use std::io::{Seek, Write};
+        self.buffer.sort_unstable();
+        let io = |e: std::io::Error| format!("cannot write a temporary file: {e}");
+        let mut file = tempfile::tempfile().map_err(io)?;
+        {
+            let mut out = std::io::BufWriter::new(&mut file);
+            for link in &self.buffer {
+                out.write_all(&link.to_bytes()).map_err(io)?;
+            }
+            out.flush().map_err(io)?;
+        }
+        file.rewind().map_err(io)?;
+        self.runs.push(file);
+        self.buffer.clear();
+        Ok(())
+    }
+
+    fn for_each_sorted(mut self, mut each: impl FnMut(&LinkRecord)) -> Result<(), String> {
+        if self.runs.is_empty() {
+            self.buffer.sort_unstable();
+            self.buffer.iter().for_each(each);
+            return Ok(());
+        }
+        if !self.buffer.is_empty() {
+            self.spill()?;
+        }
+        let io = |e: std::io::Error| format!("cannot read a temporary file: {e}");
+        let mut readers: Vec<std::io::BufReader<std::fs::File>> = self
+            .runs
+            .into_iter()
+            .map(|f| std::io::BufReader::with_capacity(64 * 1024, f))
+            .collect();
+        let next =
+            |reader: &mut std::io::BufReader<std::fs::File>| -> Result<Option<LinkRecord>, String> {
+                let mut bytes = [0u8; LinkRecord::BYTES];
+                match reader.read_exact(&mut bytes) {
+                    Ok(()) => Ok(Some(LinkRecord::from_bytes(&bytes))),
+                    Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Ok(None),
+                    Err(e) => Err(io(e)),
+                }
+            };
+        let mut heap = std::collections::BinaryHeap::new();
+        for (run, reader) in readers.iter_mut().enumerate() {
+            if let Some(link) = next(reader)? {
+                heap.push(std::cmp::Reverse((link, run)));
+            }
+        }
+        while let Some(std::cmp::Reverse((link, run))) = heap.pop() {
+            each(&link);
+            if let Some(following) = next(&mut readers[run])? {
+                heap.push(std::cmp::Reverse((following, run)));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Verifies one inclusion proof against one signed checkpoint.

@@ -55,6 +55,11 @@ async fn an_export_verifies_offline_in_both_verifiers(db: TestDb) {
     let report = verify_export(dir.path(), None, |_| {}).unwrap();
     assert_eq!(report.events, 9);
     assert_eq!(report.streams, 3);
+    let spilled = api::audit::verify_export_with_run_size(dir.path(), None, 2, |_| {}).unwrap();
+    assert_eq!(
+        spilled, report,
+        "sorting the links in runs on disk changes nothing"
+    );
     assert_eq!(report.checkpoints, 3);
     let (ok, output) = python_verifier(&["--export".as_ref(), dir.path().as_os_str()]);
     assert!(ok, "{output}");
@@ -83,6 +88,18 @@ fn write_lines(dir: &Path, lines: &[String]) {
 
 /// Applies `tamper` to a fresh copy of the export; both verifiers must fail, naming `needle`.
 fn assert_caught(original: &Path, what: &str, needle: &str, tamper: impl Fn(&mut Vec<String>)) {
+    assert_caught_with_run_size(original, what, needle, 250_000, &tamper);
+    // The same with the links sorted in runs of two and merged from temporary files.
+    assert_caught_with_run_size(original, what, needle, 2, &tamper);
+}
+
+fn assert_caught_with_run_size(
+    original: &Path,
+    what: &str,
+    needle: &str,
+    run_size: usize,
+    tamper: &impl Fn(&mut Vec<String>),
+) {
     let copy = tempfile::tempdir().unwrap();
     for name in ["events.ndjson", "checkpoints.ndjson", "public-key.vkey"] {
         std::fs::copy(original.join(name), copy.path().join(name)).unwrap();
@@ -90,7 +107,8 @@ fn assert_caught(original: &Path, what: &str, needle: &str, tamper: impl Fn(&mut
     let mut events = lines(copy.path());
     tamper(&mut events);
     write_lines(copy.path(), &events);
-    let err = verify_export(copy.path(), None, |_| {}).expect_err(what);
+    let err = api::audit::verify_export_with_run_size(copy.path(), None, run_size, |_| {})
+        .expect_err(what);
     assert!(err.contains(needle), "{what}: `{err}` should name {needle}");
     let (ok, output) = python_verifier(&["--export".as_ref(), copy.path().as_os_str()]);
     assert!(!ok, "{what}: the Python verifier must fail too: {output}");

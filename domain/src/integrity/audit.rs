@@ -284,6 +284,59 @@ impl ExportVerifier {
             )));
         }
         self.streams.insert(stream, (event.sequence, computed));
+        self.append_leaf(line, computed)
+    }
+
+    /// Verifies everything about an event line except its link to the previous event of its
+    /// stream (hash recomputed from the line's own `previous`, log index, tree, checkpoints), and
+    /// returns the link for a [`LinkChecker`] fed in stream order. This keeps memory flat however
+    /// many streams the log has: the caller sorts the links outside memory.
+    pub fn add_event_line_unlinked(
+        &mut self,
+        line: usize,
+        text: &str,
+    ) -> Result<LinkRecord, AuditError> {
+        let at = |m: String| error(EVENTS_FILE, line, m);
+        let value = parse_strict_json(text).map_err(|e| at(format!("not acceptable JSON: {e}")))?;
+        let event: ExportedEvent = serde_json::from_value(value).map_err(|e| at(e.to_string()))?;
+        let expected_index = self.tree.size() + 1;
+        if event.log_index != expected_index {
+            return Err(at(format!(
+                "log index {} where {expected_index} was expected (a line was deleted, added or moved)",
+                event.log_index
+            )));
+        }
+        let name = format!("{}/{}", event.stream_type, event.stream_id);
+        if event.sequence == 0 {
+            return Err(at(format!(
+                "stream {name}: sequence 0; sequences start at 1"
+            )));
+        }
+        let previous = EventHash::from_hex(&event.previous)
+            .map_err(|e| at(format!("stream {name}: previous: {e}")))?;
+        let computed = event
+            .recompute(previous)
+            .map_err(|e| at(format!("stream {name} sequence {}: {e}", event.sequence)))?;
+        let stored = EventHash::from_hex(&event.hash)
+            .map_err(|e| at(format!("stream {name}: hash: {e}")))?;
+        if stored != computed {
+            return Err(at(format!(
+                "stream {name} sequence {}: stored hash {stored} does not match the recomputed {computed} (the event was altered)",
+                event.sequence
+            )));
+        }
+        self.append_leaf(line, computed)?;
+        Ok(LinkRecord {
+            stream: stream_key(&event.stream_type, &event.stream_id),
+            sequence: event.sequence,
+            hash: computed.0,
+            previous: previous.0,
+            line: line as u64,
+        })
+    }
+
+    fn append_leaf(&mut self, line: usize, computed: EventHash) -> Result<(), AuditError> {
+        let at = |m: String| error(EVENTS_FILE, line, m);
         self.tree
             .append(leaf_hash(computed.as_bytes()))
             .map_err(|e| at(e.to_string()))?;
@@ -301,6 +354,15 @@ impl ExportVerifier {
             }
         }
         Ok(())
+    }
+
+    /// Like [`finish`](Self::finish) after [`add_event_line_unlinked`](Self::add_event_line_unlinked):
+    /// the stream count comes from the [`LinkChecker`].
+    pub fn finish_unlinked(self, links: LinkChecker) -> Result<AuditReport, AuditError> {
+        let streams = links.finish()?;
+        let mut report = self.finish()?;
+        report.streams = streams;
+        Ok(report)
     }
 
     /// Number of events verified so far.
@@ -344,6 +406,120 @@ impl ExportVerifier {
             checkpoints: self.checkpoints_seen,
             root: self.tree.root(),
         })
+    }
+}
+
+/// The link of one event to its stream's previous event, for [`LinkChecker`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LinkRecord {
+    /// Digest of the stream's type and id (sort key, with `sequence` and `line`).
+    pub stream: [u8; 16],
+    pub sequence: u64,
+    pub line: u64,
+    pub hash: [u8; 32],
+    pub previous: [u8; 32],
+}
+
+impl LinkRecord {
+    pub const BYTES: usize = 16 + 8 + 8 + 32 + 32;
+
+    pub fn to_bytes(&self) -> [u8; Self::BYTES] {
+        let mut out = [0u8; Self::BYTES];
+        out[..16].copy_from_slice(&self.stream);
+        out[16..24].copy_from_slice(&self.sequence.to_be_bytes());
+        out[24..32].copy_from_slice(&self.line.to_be_bytes());
+        out[32..64].copy_from_slice(&self.hash);
+        out[64..].copy_from_slice(&self.previous);
+        out
+    }
+
+    pub fn from_bytes(bytes: &[u8; Self::BYTES]) -> Self {
+        let mut stream = [0u8; 16];
+        stream.copy_from_slice(&bytes[..16]);
+        let mut hash = [0u8; 32];
+        hash.copy_from_slice(&bytes[32..64]);
+        let mut previous = [0u8; 32];
+        previous.copy_from_slice(&bytes[64..]);
+        Self {
+            stream,
+            sequence: u64::from_be_bytes(bytes[16..24].try_into().expect("8 bytes")),
+            line: u64::from_be_bytes(bytes[24..32].try_into().expect("8 bytes")),
+            hash,
+            previous,
+        }
+    }
+}
+
+/// Checks the per-stream links of an export, fed [`LinkRecord`]s sorted by stream, sequence and
+/// line: each stream starts at sequence 1 from GENESIS, and each later event follows the
+/// previous one by exactly one and names its hash. Reports the failure with the smallest line.
+#[derive(Debug, Default)]
+pub struct LinkChecker {
+    current: Option<([u8; 16], u64, [u8; 32])>,
+    streams: u64,
+    first_failure: Option<(u64, String)>,
+}
+
+impl LinkChecker {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn fail(&mut self, line: u64, message: String) {
+        if self.first_failure.as_ref().is_none_or(|(l, _)| line < *l) {
+            self.first_failure = Some((line, message));
+        }
+    }
+
+    pub fn check(&mut self, r: &LinkRecord) {
+        match self.current {
+            Some((stream, sequence, hash)) if stream == r.stream => {
+                if r.sequence != sequence + 1 {
+                    self.fail(
+                        r.line,
+                        format!(
+                            "sequence {} of its stream follows sequence {sequence} (the stream was forked, cut or reordered)",
+                            r.sequence
+                        ),
+                    );
+                } else if r.previous != hash {
+                    self.fail(
+                        r.line,
+                        format!(
+                            "sequence {}: previous hash {} is not the hash of its stream's event {sequence}",
+                            r.sequence,
+                            EventHash(r.previous)
+                        ),
+                    );
+                }
+            }
+            _ => {
+                self.streams += 1;
+                if r.sequence != 1 {
+                    self.fail(
+                        r.line,
+                        format!(
+                            "its stream starts at sequence {} (the earlier events are missing)",
+                            r.sequence
+                        ),
+                    );
+                } else if r.previous != EventHash::GENESIS.0 {
+                    self.fail(
+                        r.line,
+                        "sequence 1 must chain from GENESIS (32 zero bytes)".into(),
+                    );
+                }
+            }
+        }
+        self.current = Some((r.stream, r.sequence, r.hash));
+    }
+
+    /// The number of streams, or the first (by line) broken link.
+    pub fn finish(self) -> Result<u64, AuditError> {
+        match self.first_failure {
+            Some((line, message)) => Err(error(EVENTS_FILE, line as usize, message)),
+            None => Ok(self.streams),
+        }
     }
 }
 
