@@ -734,8 +734,7 @@ impl<'a> Importer<'a> {
             ContributionKind::Modification => {
                 // A modification of a citizen proposal: it goes where the proposal goes.
                 let Some(parent) = parent else {
-                    self.report.skipped_trashed += 0;
-                    return Ok(());
+                    return Ok(()); // its proposal was trashed, so it is skipped with it
                 };
                 let rationale = format!(
                     "Modification de la proposition citoyenne « {} » ({}).",

@@ -51,6 +51,18 @@ fn paged(items: Vec<Value>, offset: usize, limit: usize) -> Value {
     json!({ "items": items, "next": next })
 }
 
+/// The optional `?article=` filter.
+fn article_param(params: &HashMap<String, String>) -> Result<Option<ArticleId>, Problem> {
+    params
+        .get("article")
+        .map(|a| {
+            ArticleId::parse(a).map_err(|_| {
+                Problem::bad_request(format!("`article={a}` is not an article id (a UUID)"))
+            })
+        })
+        .transpose()
+}
+
 fn counts(c: VoteCounts) -> Value {
     json!({ "for": c.r#for, "mixed": c.mixed, "against": c.against })
 }
@@ -264,12 +276,7 @@ pub async fn diff(
             bill.id
         )));
     };
-    let only: Option<ArticleId> = match params.get("article") {
-        None => None,
-        Some(a) => Some(ArticleId::parse(a).map_err(|_| {
-            Problem::bad_request(format!("`article={a}` is not an article id (a UUID)"))
-        })?),
-    };
+    let only = article_param(&params)?;
     let include_unchanged = params.get("unchanged").is_some_and(|v| v == "true");
     let mut ids: Vec<ArticleId> = new.articles.iter().map(|a| a.id).collect();
     ids.extend(
@@ -341,12 +348,7 @@ pub async fn amendments(
     let (offset, limit) = page(&params)?;
     let model = state.read.read();
     let bill = find_bill(&model, &raw)?;
-    let only: Option<ArticleId> = match params.get("article") {
-        None => None,
-        Some(a) => Some(ArticleId::parse(a).map_err(|_| {
-            Problem::bad_request(format!("`article={a}` is not an article id (a UUID)"))
-        })?),
-    };
+    let only = article_param(&params)?;
     let items = model
         .amendments_of(bill)
         .filter(|a| only.is_none() || a.article_id() == only)
