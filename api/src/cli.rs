@@ -117,6 +117,15 @@ pub enum Command {
         #[command(flatten)]
         key: KeyArgs,
     },
+    /// Rebuild the views from the log, beside the live ones, then switch to them (a running
+    /// service keeps answering and follows the switch)
+    Rebuild {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// Only this projection: bills, amendments, tallies, arguments or timeline
+        #[arg(long)]
+        projection: Option<String>,
+    },
     /// Generate a checkpoint signing key
     Keygen {
         /// Where to write the private key (never overwritten)
@@ -299,6 +308,27 @@ pub async fn run(cli: Cli) -> Result<ExitCode, String> {
                 .await
                 .map_err(|e| e.to_string())?;
             print!("{}", checkpoint.note);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Rebuild {
+            database,
+            projection,
+        } => {
+            let store = open_existing(&database).await?;
+            let reports = projections::views::rebuild(&store, projection.as_deref())
+                .await
+                .map_err(|e| e.to_string())?;
+            for r in reports {
+                println!(
+                    "rebuilt {}: {} events into {} documents in {:.2} s ({:.0} events/s), generation {} is now active",
+                    r.projection,
+                    r.events,
+                    r.documents,
+                    r.seconds,
+                    r.events as f64 / r.seconds.max(1e-9),
+                    r.generation
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Keygen { out, origin } => {

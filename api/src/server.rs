@@ -1,4 +1,4 @@
-//! Starts the HTTP service: builds the read model from the log, follows it, integrates new
+//! Starts the HTTP service: restores the views (projections) from their documents, follows the log, integrates new
 //! events into the Merkle tree and signs checkpoints by policy, serves until Ctrl-C or SIGTERM,
 //! then lets in-flight requests finish.
 
@@ -7,14 +7,14 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use domain::integrity::checkpoint::SigningKey;
-use projections::read_model::LiveReadModel;
 use projections::transparency::{integrate_all, issue_checkpoint, latest_checkpoint};
+use projections::views::Views;
 use projections::EventStore;
 
 use crate::routes::router;
 use crate::state::AppState;
 
-/// How often the read model looks for events committed by other processes.
+/// How often the views look for events committed by other processes.
 const FOLLOW_EVERY: Duration = Duration::from_millis(250);
 /// How often the sequencer integrates new events into the tree.
 const INTEGRATE_EVERY: Duration = Duration::from_secs(1);
@@ -37,13 +37,13 @@ impl Default for CheckpointPolicy {
 }
 
 pub async fn app_state(store: EventStore, signer: SigningKey) -> Result<AppState, String> {
-    let read = LiveReadModel::start(store.clone())
+    let views = Views::start(&store)
         .await
-        .map_err(|e| format!("cannot build the read model: {e}"))?;
-    read.spawn_follower(FOLLOW_EVERY);
+        .map_err(|e| format!("cannot start the views: {e}"))?;
+    views.spawn_follower(FOLLOW_EVERY);
     Ok(AppState {
         store,
-        read,
+        views,
         signer: Arc::new(signer),
     })
 }

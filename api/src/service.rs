@@ -68,8 +68,8 @@ where
         .await
         .map_err(|e| e.to_problem())?;
     let log_index = outcome.last_log_index().unwrap_or(0);
-    if !state.read.wait_for(log_index, READ_YOUR_WRITES_WAIT).await {
-        tracing::warn!(log_index, "read model is behind after a write");
+    if !state.views.wait_for(log_index, READ_YOUR_WRITES_WAIT).await {
+        tracing::warn!(log_index, "views are behind after a write");
     }
     Ok(log_index)
 }
@@ -111,8 +111,8 @@ where
         match execute_guarded::<A>(&state.store, stream_id, command, &context, vec![guard]).await {
             Ok(outcome) => {
                 let log_index = outcome.last_log_index().unwrap_or(0);
-                if !state.read.wait_for(log_index, READ_YOUR_WRITES_WAIT).await {
-                    tracing::warn!(log_index, "read model is behind after a write");
+                if !state.views.wait_for(log_index, READ_YOUR_WRITES_WAIT).await {
+                    tracing::warn!(log_index, "views are behind after a write");
                 }
                 return Ok(log_index);
             }

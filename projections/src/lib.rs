@@ -11,10 +11,10 @@
 pub mod command;
 pub mod cqrs_repository;
 pub mod database;
-pub mod read_model;
 pub mod store;
 pub mod transparency;
 pub mod verify;
+pub mod views;
 
 pub use command::{execute, CommandContext, CommandError, CommandOutcome};
 pub use database::{DatabaseUrl, DatabaseUrlError};

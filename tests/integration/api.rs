@@ -202,6 +202,7 @@ async fn a_citizen_amends_and_votes_and_an_official_decides_and_publishes(db: Te
         .unwrap()
         .iter()
         .chain(rest.body["items"].as_array().unwrap())
+        .flat_map(|point| point["entries"].as_array().unwrap())
         .map(|e| e["log_index"].as_u64().unwrap())
         .collect();
     assert!(

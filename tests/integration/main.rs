@@ -24,3 +24,6 @@ mod import;
 
 /// Architecture rules kept true by a test (crate dependencies, where SQL may live).
 mod tidy;
+
+/// The projections: durable, rebuilt beside and swapped, equal incrementally and rebuilt.
+mod views;

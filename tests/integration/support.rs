@@ -58,6 +58,16 @@ impl TestDb {
         }
     }
 
+    /// Another handle on this database (e.g. from `reopen`) that does not delete it when dropped.
+    pub fn borrowed(&self, store: EventStore) -> TestDb {
+        TestDb {
+            store,
+            url: self.url.clone(),
+            _dir: None,
+            postgres_name: None,
+        }
+    }
+
     /// A second handle on the same database, as another process would open it.
     pub async fn reopen(&self) -> EventStore {
         EventStore::open(&self.url).await.expect("reopen")
@@ -138,6 +148,8 @@ pub fn pending(stream: &str, sequence: u64, text: &str) -> projections::PendingE
 pub struct TestApp {
     pub db: TestDb,
     pub router: axum::Router,
+    /// The app's live views (to catch them up or inspect them from a test).
+    pub views: projections::views::Views,
 }
 
 /// A decoded HTTP answer.
@@ -153,6 +165,7 @@ impl TestApp {
             .await
             .unwrap();
         Self {
+            views: state.views.clone(),
             router: api::routes::router(state),
             db,
         }

@@ -1,5 +1,5 @@
 //! The router: `/healthz`, the JSON API under `/api/v1`. Handlers are thin: parse, call a read
-//! of the read model or a write use case in `service`, shape the answer.
+//! of the views or a write use case in `service`, shape the answer.
 
 mod log;
 mod read;
@@ -22,6 +22,11 @@ pub fn router(state: AppState) -> Router {
             get(read::versions).post(write::publish_version),
         )
         .route("/bills/{bill_id}/versions/{number}", get(read::version))
+        .route(
+            "/bills/{bill_id}/versions/{number}/provenance",
+            get(read::provenance),
+        )
+        .route("/bills/{bill_id}/tallies", get(read::tallies))
         .route("/bills/{bill_id}/diff", get(read::diff))
         .route("/bills/{bill_id}/timeline", get(read::timeline))
         .route(
@@ -45,6 +50,7 @@ pub fn router(state: AppState) -> Router {
         .route("/votes", post(write::vote))
         .route("/votes/retract", post(write::retract_vote))
         .route("/arguments", post(write::post_argument))
+        .route("/projections", get(read::projections))
         .route("/log/checkpoint", get(log::checkpoint))
         .route("/log/public-key", get(log::public_key))
         .route(

@@ -1,14 +1,21 @@
-//! Read routes, answered from the live read model. Lists are `{"items": [...], "next": CURSOR}`
+//! Read routes, answered from the live views. Lists are `{"items": [...], "next": CURSOR}`
 //! continued with `?cursor=`; `limit` defaults to 50 (at most 500).
+//!
+//! Read-your-writes: every read route accepts `?after=LOG_INDEX` (the `log_index` a write
+//! answered with) and then waits, at most `wait_ms` (default 2000, at most 10000), until every
+//! view includes it; if they do not, it answers 503 saying how far behind they are.
 
 use std::collections::HashMap;
+use std::time::Duration;
 
 use axum::extract::{Path, Query, State};
 use axum::Json;
 use domain::ballot::VoteCounts;
-use domain::ids::{ArticleId, Target};
+use domain::ids::{ArticleId, BillId, Target};
 use domain::text::{diff_articles, Article, ArticleStatus};
-use projections::read_model::{AmendmentView, BillView, ReadModel};
+use projections::views::amendments::AmendmentView;
+use projections::views::bills::{BillView, Bills, VersionView};
+use projections::views::tallies::Tallies;
 use serde_json::{json, Value};
 
 use super::write::{amendment_id, bill_id};
@@ -64,14 +71,79 @@ fn article_param(params: &HashMap<String, String>) -> Result<Option<ArticleId>, 
 }
 
 fn counts(c: VoteCounts) -> Value {
-    json!({ "for": c.r#for, "mixed": c.mixed, "against": c.against })
+    serde_json::to_value(c).unwrap_or(Value::Null)
 }
 
-fn find_bill<'a>(model: &'a ReadModel, raw: &str) -> Result<&'a BillView, Problem> {
+/// A target's tallies, the two sources kept apart and labelled.
+fn tallies_json(tallies: &Tallies, target: &Target) -> Value {
+    let published = tallies.published(target);
+    json!({
+        "ballots": counts(tallies.ballots(target)),
+        "imported": published.map(|t| counts(t.counts)),
+        "imported_source": published.map(|t| t.source.clone()),
+    })
+}
+
+fn find_bill<'a>(bills: &'a Bills, raw: &str) -> Result<&'a BillView, Problem> {
     let id = bill_id(raw)?;
-    model
+    bills
         .bill(id)
         .ok_or_else(|| Problem::not_found(format!("no bill has the id {id}")))
+}
+
+const DEFAULT_WAIT_MS: u64 = 2_000;
+const MAX_WAIT_MS: u64 = 10_000;
+
+/// Honours `?after=LOG_INDEX[&wait_ms=N]`: waits until every view includes that log index.
+async fn views_after(state: &AppState, params: &HashMap<String, String>) -> Result<(), Problem> {
+    let Some(raw) = params.get("after") else {
+        return Ok(());
+    };
+    let after: u64 = raw.parse().map_err(|_| {
+        Problem::bad_request(format!(
+            "`after={raw}` must be a log index (a whole number, as returned by a write)"
+        ))
+    })?;
+    let wait_ms = match params.get("wait_ms") {
+        None => DEFAULT_WAIT_MS,
+        Some(w) => w
+            .parse::<u64>()
+            .ok()
+            .filter(|w| *w <= MAX_WAIT_MS)
+            .ok_or_else(|| {
+                Problem::bad_request(format!(
+                    "`wait_ms={w}` must be a whole number of milliseconds from 0 to {MAX_WAIT_MS}"
+                ))
+            })?,
+    };
+    if state
+        .views
+        .wait_for(after, Duration::from_millis(wait_ms))
+        .await
+    {
+        return Ok(());
+    }
+    let behind: Vec<String> = state
+        .views
+        .statuses()
+        .into_iter()
+        .filter(|s| s.position < after)
+        .map(|s| match s.failure {
+            Some(f) => format!(
+                "{} stopped at log index {} ({})",
+                s.name, f.log_index, f.message
+            ),
+            None => format!("{} is at log index {}", s.name, s.position),
+        })
+        .collect();
+    Err(Problem::unavailable(
+        format!(
+            "the views do not include log index {after} yet after waiting {wait_ms} ms: {}; \
+             retry, or see GET /api/v1/projections",
+            behind.join("; ")
+        ),
+        1,
+    ))
 }
 
 fn article_json(article: &Article) -> Value {
@@ -102,11 +174,16 @@ pub async fn health(State(state): State<AppState>) -> Answer {
         tracing::error!(error = %e, "health: cannot read the log");
         Problem::unavailable("the database does not answer", 5)
     })?;
-    let position = state.read.read().position();
-    let failure = state.read.failure();
-    if let Some(failure) = &failure {
+    let statuses = state.views.statuses();
+    if let Some((name, failure)) = statuses
+        .iter()
+        .find_map(|s| s.failure.as_ref().map(|f| (s.name, f)))
+    {
         return Err(Problem::unavailable(
-            format!("the read model stopped: {failure}"),
+            format!(
+                "projection `{name}` stopped at log index {}: {}; see GET /api/v1/projections",
+                failure.log_index, failure.message
+            ),
             30,
         ));
     }
@@ -114,14 +191,42 @@ pub async fn health(State(state): State<AppState>) -> Answer {
         "status": "ok",
         "backend": state.store.backend_name(),
         "log_size": log_size,
-        "read_model_position": position,
+        "views_position": state.views.position(),
     })))
 }
 
+/// Every projection: how far it has folded the log, its lag, and why it stopped if it did.
+pub async fn projections(State(state): State<AppState>) -> Answer {
+    let log_size = state
+        .store
+        .log_size()
+        .await
+        .map_err(|_| Problem::unavailable("the database does not answer", 5))?;
+    let items: Vec<Value> = state
+        .views
+        .statuses()
+        .into_iter()
+        .map(|s| {
+            json!({
+                "name": s.name,
+                "position": s.position,
+                "lag": log_size.saturating_sub(s.position),
+                "generation": s.generation,
+                "state": if s.failure.is_some() { "stopped" } else { "running" },
+                "failure": s.failure,
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "log_size": log_size, "projections": items })))
+}
+
 pub async fn list_bills(State(state): State<AppState>, Query(params): Params) -> Answer {
+    views_after(&state, &params).await?;
     let (offset, limit) = page(&params)?;
-    let model = state.read.read();
-    let items = model
+    let bills = state.views.bills.read();
+    let amendments = state.views.amendments.read();
+    let items = bills
+        .model
         .bills()
         .map(|b| {
             json!({
@@ -130,19 +235,26 @@ pub async fn list_bills(State(state): State<AppState>, Query(params): Params) ->
                 "state": b.state,
                 "consultation": b.consultation,
                 "latest_version": b.latest_version().map(|v| v.number),
-                "amendments": b.amendments.len(),
+                "amendments": amendments.model.count_of_bill(b.id),
             })
         })
         .collect();
     Ok(Json(paged(items, offset, limit)))
 }
 
-pub async fn bill(State(state): State<AppState>, Path(raw): Path<String>) -> Answer {
-    let model = state.read.read();
-    let bill = find_bill(&model, &raw)?;
+pub async fn bill(
+    State(state): State<AppState>,
+    Path(raw): Path<String>,
+    Query(params): Params,
+) -> Answer {
+    views_after(&state, &params).await?;
+    let bills = state.views.bills.read();
+    let amendments = state.views.amendments.read();
+    let tallies = state.views.tallies.read();
+    let bill = find_bill(&bills.model, &raw)?;
     let latest = bill.latest_version();
     let mut per_article: HashMap<ArticleId, (usize, usize)> = HashMap::new();
-    for amendment in model.amendments_of(bill) {
+    for amendment in amendments.model.of_bill(bill.id) {
         if let Some(article) = amendment.article_id() {
             let entry = per_article.entry(article).or_default();
             entry.0 += 1;
@@ -165,10 +277,7 @@ pub async fn bill(State(state): State<AppState>, Path(raw): Path<String>) -> Ans
                 "heading": a.heading,
                 "amendments": amendments,
                 "decided_amendments": decided,
-                "tallies": {
-                    "ballots": counts(model.ballot_tally(&target)),
-                    "imported": bill.published_tallies.get(&a.id).map(|t| counts(t.counts)),
-                },
+                "tallies": tallies_json(&tallies.model, &target),
             })
         })
         .collect();
@@ -180,7 +289,7 @@ pub async fn bill(State(state): State<AppState>, Path(raw): Path<String>) -> Ans
         "consultation": bill.consultation,
         "versions": bill.versions.len(),
         "latest_version": latest.map(|v| json!({"number": v.number, "label": v.label, "published_at": v.published_at})),
-        "amendments": bill.amendments.len(),
+        "amendments": amendments.model.count_of_bill(bill.id),
         "articles": articles,
     })))
 }
@@ -190,9 +299,10 @@ pub async fn versions(
     Path(raw): Path<String>,
     Query(params): Params,
 ) -> Answer {
+    views_after(&state, &params).await?;
     let (offset, limit) = page(&params)?;
-    let model = state.read.read();
-    let bill = find_bill(&model, &raw)?;
+    let bills = state.views.bills.read();
+    let bill = find_bill(&bills.model, &raw)?;
     let items = bill
         .versions
         .iter()
@@ -218,27 +328,42 @@ fn version_number(raw: &str) -> Result<u32, Problem> {
         .ok_or_else(|| Problem::not_found(format!("`{raw}` is not a version number (1 = first)")))
 }
 
-pub async fn version(
-    State(state): State<AppState>,
-    Path((raw, number)): Path<(String, String)>,
-) -> Answer {
-    let model = state.read.read();
-    let bill = find_bill(&model, &raw)?;
-    let number = version_number(&number)?;
-    let version = bill.version(number).ok_or_else(|| {
+fn find_version(bill: &BillView, number: u32) -> Result<&VersionView, Problem> {
+    bill.version(number).ok_or_else(|| {
         Problem::not_found(format!(
             "bill {} has versions 1 to {}, not {number}",
             bill.id,
             bill.versions.len()
         ))
-    })?;
+    })
+}
+
+/// An amendment as provenance shows it: who, what support, what answer.
+fn contribution_json(a: &AmendmentView, tallies: &Tallies) -> Value {
+    let mut value = amendment_summary(a);
+    value["decision"] = serde_json::to_value(&a.decision).unwrap_or(Value::Null);
+    value["tallies"] = tallies_json(tallies, &Target::Amendment { amendment_id: a.id });
+    value
+}
+
+pub async fn version(
+    State(state): State<AppState>,
+    Path((raw, number)): Path<(String, String)>,
+    Query(params): Params,
+) -> Answer {
+    views_after(&state, &params).await?;
+    let bills = state.views.bills.read();
+    let amendments = state.views.amendments.read();
+    let tallies = state.views.tallies.read();
+    let bill = find_bill(&bills.model, &raw)?;
+    let version = find_version(bill, version_number(&number)?)?;
     let provenance: Vec<Value> = version
         .provenance
         .iter()
         .map(|p| {
             json!({
                 "article_id": p.article_id,
-                "amendments": p.amendments.iter().filter_map(|id| model.amendment(*id)).map(amendment_summary).collect::<Vec<_>>(),
+                "amendments": p.amendments.iter().filter_map(|id| amendments.model.amendment(*id)).map(|a| contribution_json(a, &tallies.model)).collect::<Vec<_>>(),
             })
         })
         .collect();
@@ -254,13 +379,72 @@ pub async fn version(
     })))
 }
 
+/// For each article of a version: every earlier change that shaped it (version, label) and the
+/// amendments and contributions each change took in, with author, support and response.
+pub async fn provenance(
+    State(state): State<AppState>,
+    Path((raw, number)): Path<(String, String)>,
+    Query(params): Params,
+) -> Answer {
+    views_after(&state, &params).await?;
+    let bills = state.views.bills.read();
+    let amendments = state.views.amendments.read();
+    let tallies = state.views.tallies.read();
+    let bill = find_bill(&bills.model, &raw)?;
+    let version = find_version(bill, version_number(&number)?)?;
+    let only = article_param(&params)?;
+    let articles: Vec<Value> = version
+        .articles
+        .iter()
+        .filter(|a| only.is_none_or(|o| o == a.id))
+        .map(|article| {
+            let shaped_by: Vec<Value> = bill
+                .versions
+                .iter()
+                .take_while(|v| v.number <= version.number)
+                .flat_map(|v| {
+                    v.provenance
+                        .iter()
+                        .filter(|p| p.article_id == article.id)
+                        .map(move |p| (v, p))
+                })
+                .map(|(v, p)| {
+                    json!({
+                        "version": v.number,
+                        "label": v.label,
+                        "published_at": v.published_at,
+                        "amendments": p.amendments.iter().filter_map(|id| amendments.model.amendment(*id)).map(|a| contribution_json(a, &tallies.model)).collect::<Vec<_>>(),
+                    })
+                })
+                .collect();
+            json!({
+                "article_id": article.id,
+                "number": article.number,
+                "shaped_by": shaped_by,
+            })
+        })
+        .collect();
+    if let (Some(id), true) = (only, articles.is_empty()) {
+        return Err(Problem::not_found(format!(
+            "article {id} is not in version {} of bill {}",
+            version.number, bill.id
+        )));
+    }
+    Ok(Json(json!({
+        "bill_id": bill.id,
+        "version": version.number,
+        "articles": articles,
+    })))
+}
+
 pub async fn diff(
     State(state): State<AppState>,
     Path(raw): Path<String>,
     Query(params): Params,
 ) -> Answer {
-    let model = state.read.read();
-    let bill = find_bill(&model, &raw)?;
+    views_after(&state, &params).await?;
+    let bills = state.views.bills.read();
+    let bill = find_bill(&bills.model, &raw)?;
     let latest = bill.versions.len() as u32;
     let number = |key: &str, default: u32| -> Result<u32, Problem> {
         match params.get(key) {
@@ -315,11 +499,14 @@ pub async fn diff(
     })))
 }
 
+/// A bill's timeline as points: the steps that share an instant, in log order. `limit` counts
+/// points; the cursor is the log index of the last step returned.
 pub async fn timeline(
     State(state): State<AppState>,
     Path(raw): Path<String>,
     Query(params): Params,
 ) -> Answer {
+    views_after(&state, &params).await?;
     let limit = limit(&params)?;
     let after: u64 = match params.get("cursor") {
         None => 0,
@@ -327,53 +514,89 @@ pub async fn timeline(
             Problem::bad_request(format!("`cursor={c}` is not a cursor returned by this API"))
         })?,
     };
-    let model = state.read.read();
-    let bill = find_bill(&model, &raw)?;
-    let start = bill.timeline.partition_point(|e| e.log_index <= after);
-    let items: Vec<Value> = bill.timeline[start..]
-        .iter()
-        .take(limit)
-        .map(|e| serde_json::to_value(e).unwrap_or(Value::Null))
-        .collect();
-    let next = (start + limit < bill.timeline.len())
-        .then(|| bill.timeline[start + limit - 1].log_index.to_string());
-    Ok(Json(json!({ "items": items, "next": next })))
+    let id: BillId = bill_id(&raw)?;
+    let timeline = state.views.timeline.read();
+    if !timeline.model.has_bill(id) {
+        return Err(Problem::not_found(format!("no bill has the id {id}")));
+    }
+    let (points, more) = timeline.model.points(id, after, limit);
+    let next = more
+        .then(|| points.last().and_then(|p| p.entries.last()))
+        .flatten()
+        .map(|e| e.log_index.to_string());
+    Ok(Json(json!({ "items": points, "next": next })))
 }
+
+/// The amendment states a list can be filtered by.
+const AMENDMENT_STATES: [&str; 5] = [
+    "submitted",
+    "withdrawn",
+    "accepted",
+    "accepted_with_changes",
+    "rejected",
+];
 
 pub async fn amendments(
     State(state): State<AppState>,
     Path(raw): Path<String>,
     Query(params): Params,
 ) -> Answer {
+    views_after(&state, &params).await?;
     let (offset, limit) = page(&params)?;
-    let model = state.read.read();
-    let bill = find_bill(&model, &raw)?;
     let only = article_param(&params)?;
-    let items = model
-        .amendments_of(bill)
+    let wanted_state = match params.get("state") {
+        None => None,
+        Some(s) if AMENDMENT_STATES.contains(&s.as_str()) => Some(s.as_str()),
+        Some(s) => {
+            return Err(Problem::bad_request(format!(
+                "`state={s}` is not an amendment state; use one of {}",
+                AMENDMENT_STATES.join(", ")
+            )))
+        }
+    };
+    let bills = state.views.bills.read();
+    let amendments = state.views.amendments.read();
+    let bill = find_bill(&bills.model, &raw)?;
+    let items = amendments
+        .model
+        .of_bill(bill.id)
         .filter(|a| only.is_none() || a.article_id() == only)
+        .filter(|a| wanted_state.is_none_or(|s| a.state == s))
         .map(amendment_summary)
         .collect();
     Ok(Json(paged(items, offset, limit)))
 }
 
-pub async fn amendment(State(state): State<AppState>, Path(raw): Path<String>) -> Answer {
-    let model = state.read.read();
+pub async fn amendment(
+    State(state): State<AppState>,
+    Path(raw): Path<String>,
+    Query(params): Params,
+) -> Answer {
+    views_after(&state, &params).await?;
     let id = amendment_id(&raw)?;
-    let a = model
+    let bills = state.views.bills.read();
+    let amendments = state.views.amendments.read();
+    let tallies = state.views.tallies.read();
+    let arguments = state.views.arguments.read();
+    let a = amendments
+        .model
         .amendment(id)
         .ok_or_else(|| Problem::not_found(format!("no amendment has the id {id}")))?;
     let target = Target::Amendment { amendment_id: id };
-    let arguments: Vec<Value> = model
-        .arguments_on(&target)
+    let arguments: Vec<Value> = arguments
+        .model
+        .on(&target)
         .filter(|arg| !arg.withdrawn)
         .map(|arg| json!({"id": arg.id, "author": arg.author, "stance": arg.stance, "body": arg.body, "posted_at": arg.posted_at}))
         .collect();
-    let bill = model.bill(a.bill_id);
-    let base_article = bill.and_then(|b| b.version(a.base_version)).and_then(|v| {
-        a.article_id()
-            .and_then(|id| v.articles.iter().find(|x| x.id == id))
-    });
+    let base_article = bills
+        .model
+        .bill(a.bill_id)
+        .and_then(|b| b.version(a.base_version))
+        .and_then(|v| {
+            a.article_id()
+                .and_then(|id| v.articles.iter().find(|x| x.id == id))
+        });
     let proposed_diff = match (&a.proposed_text, base_article) {
         (Some(text), Some(base)) => {
             let proposed = Article {
@@ -399,22 +622,67 @@ pub async fn amendment(State(state): State<AppState>, Path(raw): Path<String>) -
         "proposed_diff": proposed_diff,
         "submitted_at": a.submitted_at,
         "decision": a.decision,
-        "tallies": {
-            "ballots": counts(model.ballot_tally(&target)),
-            "imported": a.published_tally.as_ref().map(|t| counts(t.counts)),
-            "imported_source": a.published_tally.as_ref().map(|t| t.source.clone()),
-        },
+        "responses": a.responses,
+        "tallies": tallies_json(&tallies.model, &target),
         "provenance": { "taken_in_by_versions": a.taken_in_by_versions },
         "arguments": arguments,
+    })))
+}
+
+/// Every tally of a bill: each article of the latest version and each amendment, ballots and
+/// imported counts side by side, never summed.
+pub async fn tallies(
+    State(state): State<AppState>,
+    Path(raw): Path<String>,
+    Query(params): Params,
+) -> Answer {
+    views_after(&state, &params).await?;
+    let bills = state.views.bills.read();
+    let amendments = state.views.amendments.read();
+    let tallies = state.views.tallies.read();
+    let bill = find_bill(&bills.model, &raw)?;
+    let articles: Vec<Value> = bill
+        .latest_version()
+        .map(|v| v.articles.as_slice())
+        .unwrap_or_default()
+        .iter()
+        .map(|a| {
+            let target = Target::Article {
+                bill_id: bill.id,
+                article_id: a.id,
+            };
+            json!({ "article_id": a.id, "number": a.number, "tallies": tallies_json(&tallies.model, &target) })
+        })
+        .collect();
+    let amendment_tallies: Vec<Value> = amendments
+        .model
+        .of_bill(bill.id)
+        .map(|a| {
+            let target = Target::Amendment { amendment_id: a.id };
+            json!({ "amendment_id": a.id, "title": a.title, "tallies": tallies_json(&tallies.model, &target) })
+        })
+        .collect();
+    Ok(Json(json!({
+        "bill_id": bill.id,
+        "rules": {
+            "ballots": "one ballot per participant and target; the last vote counts; a retracted ballot counts nowhere",
+            "imported": "counts published by the source, imported as they were published; never added to ballots",
+        },
+        "articles": articles,
+        "amendments": amendment_tallies,
     })))
 }
 
 pub async fn article_history(
     State(state): State<AppState>,
     Path((raw, article)): Path<(String, String)>,
+    Query(params): Params,
 ) -> Answer {
-    let model = state.read.read();
-    let bill = find_bill(&model, &raw)?;
+    views_after(&state, &params).await?;
+    let bills = state.views.bills.read();
+    let amendments = state.views.amendments.read();
+    let tallies = state.views.tallies.read();
+    let bill = find_bill(&bills.model, &raw)?;
     let article_id = ArticleId::parse(&article)
         .map_err(|_| Problem::not_found(format!("`{article}` is not an article id (a UUID)")))?;
     let mut previous: Option<&Article> = None;
@@ -428,14 +696,8 @@ pub async fn article_history(
                 .iter()
                 .filter(|p| p.article_id == article_id)
                 .flat_map(|p| &p.amendments)
-                .filter_map(|id| model.amendment(*id))
-                .map(|a| {
-                    let mut v = amendment_summary(a);
-                    v["decision"] = serde_json::to_value(&a.decision).unwrap_or(Value::Null);
-                    v["imported_tally"] =
-                        json!(a.published_tally.as_ref().map(|t| counts(t.counts)));
-                    v
-                })
+                .filter_map(|id| amendments.model.amendment(*id))
+                .map(|a| contribution_json(a, &tallies.model))
                 .collect();
             changes.push(json!({
                 "version": version.number,
@@ -457,8 +719,9 @@ pub async fn article_history(
             bill.id
         )));
     }
-    let amendments: Vec<Value> = model
-        .amendments_of(bill)
+    let listed: Vec<Value> = amendments
+        .model
+        .of_bill(bill.id)
         .filter(|a| a.article_id() == Some(article_id))
         .map(amendment_summary)
         .collect();
@@ -470,10 +733,7 @@ pub async fn article_history(
         "bill_id": bill.id,
         "article_id": article_id,
         "changes": changes,
-        "amendments": amendments,
-        "tallies": {
-            "ballots": counts(model.ballot_tally(&target)),
-            "imported": bill.published_tallies.get(&article_id).map(|t| counts(t.counts)),
-        },
+        "amendments": listed,
+        "tallies": tallies_json(&tallies.model, &target),
     })))
 }

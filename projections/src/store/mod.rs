@@ -157,6 +157,30 @@ pub enum StoreError {
     CorruptRow { context: String, message: String },
 }
 
+/// One projection's active generation, how far it has folded the log, and whether it stopped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectionRow {
+    pub name: String,
+    pub active_generation: u64,
+    /// The last log index folded into the active generation's documents.
+    pub position: u64,
+    pub updated_at: String,
+    pub failed_at_index: Option<u64>,
+    pub failure: Option<String>,
+}
+
+/// Documents changed by folding events up to `position`, written with that position in one
+/// transaction. `None` deletes the document.
+pub struct ProjectionCommit<'a> {
+    pub name: &'a str,
+    pub generation: u64,
+    pub position: u64,
+    pub changes: &'a [(String, Option<String>)],
+    pub now: &'a str,
+    /// Also make this generation the active one (the end of a rebuild).
+    pub activate: bool,
+}
+
 /// How the store opens its database.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StoreOptions {
@@ -439,6 +463,82 @@ impl EventStore {
     }
 
     /// The SQLite pool, for tests that tamper with the database on purpose.
+    /// Registers a projection (generation 1 at position 0) unless it exists; returns its row.
+    pub async fn projection_register(
+        &self,
+        name: &str,
+        now: &str,
+    ) -> Result<ProjectionRow, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(b) => b.projection_register(name, now).await,
+            Backend::Postgres(b) => b.projection_register(name, now).await,
+        }
+    }
+
+    pub async fn projection_status(&self, name: &str) -> Result<Option<ProjectionRow>, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(b) => b.projection_status(name).await,
+            Backend::Postgres(b) => b.projection_status(name).await,
+        }
+    }
+
+    /// A generation's position and all its documents (key order), read as one snapshot.
+    pub async fn projection_load(
+        &self,
+        name: &str,
+        generation: u64,
+    ) -> Result<(u64, Vec<(String, String)>), StoreError> {
+        match &self.backend {
+            Backend::Sqlite(b) => b.projection_load(name, generation).await,
+            Backend::Postgres(b) => b.projection_load(name, generation).await,
+        }
+    }
+
+    /// Writes documents and the new position in one transaction. False (nothing written) when
+    /// the generation is already at or beyond `position` — another process folded the same
+    /// events into the same documents — or no longer exists.
+    pub async fn projection_commit(
+        &self,
+        commit: &ProjectionCommit<'_>,
+    ) -> Result<bool, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(b) => b.projection_commit(commit).await,
+            Backend::Postgres(b) => b.projection_commit(commit).await,
+        }
+    }
+
+    /// A new, empty, inactive generation (for a rebuild beside the active one).
+    pub async fn projection_new_generation(
+        &self,
+        name: &str,
+        now: &str,
+    ) -> Result<u64, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(b) => b.projection_new_generation(name, now).await,
+            Backend::Postgres(b) => b.projection_new_generation(name, now).await,
+        }
+    }
+
+    /// Deletes every generation but the active one; returns the documents deleted.
+    pub async fn projection_drop_inactive(&self, name: &str) -> Result<u64, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(b) => b.projection_drop_inactive(name).await,
+            Backend::Postgres(b) => b.projection_drop_inactive(name).await,
+        }
+    }
+
+    /// Records (or clears) the event a projection stopped on.
+    pub async fn projection_record_failure(
+        &self,
+        name: &str,
+        failure: Option<(u64, &str)>,
+    ) -> Result<(), StoreError> {
+        match &self.backend {
+            Backend::Sqlite(b) => b.projection_record_failure(name, failure).await,
+            Backend::Postgres(b) => b.projection_record_failure(name, failure).await,
+        }
+    }
+
     pub fn sqlite_pool(&self) -> Option<&sqlx::SqlitePool> {
         match &self.backend {
             Backend::Sqlite(b) => Some(b.writer()),

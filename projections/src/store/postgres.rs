@@ -14,7 +14,8 @@ use sqlx::{PgPool, Postgres, QueryBuilder, Row};
 
 use super::{
     seal, stored_event_from_columns, stream_heads, AppendError, AppendOptions, CommittedEvent,
-    LogEntry, LoggedEvent, PendingEvent, StoreError, StreamEvent, TokenRecord, TreeNodeLink,
+    LogEntry, LoggedEvent, PendingEvent, ProjectionCommit, ProjectionRow, StoreError, StreamEvent,
+    TokenRecord, TreeNodeLink,
 };
 use crate::transparency::{grow_tree, tree_state_from, tree_state_json, StoredCheckpoint};
 use domain::integrity::merkle::{TreeHash, TreeState};
@@ -504,4 +505,221 @@ fn hash_column(bytes: Vec<u8>, table: &str, column: &str) -> Result<EventHash, S
         message: "hash is not 32 bytes".into(),
     })?;
     Ok(EventHash(array))
+}
+
+/// PostgreSQL allows 65,535 bound parameters per statement; 4 columns per document row.
+const DOCS_PER_INSERT: usize = 8_000;
+
+impl PostgresBackend {
+    pub(super) async fn projection_register(
+        &self,
+        name: &str,
+        now: &str,
+    ) -> Result<ProjectionRow, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO projections (name, active_generation) VALUES ($1, 1) \
+             ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(name)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO projection_generations (name, generation, position, updated_at) \
+             SELECT name, active_generation, 0, $2 FROM projections WHERE name = $1 \
+             ON CONFLICT (name, generation) DO NOTHING",
+        )
+        .bind(name)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        self.projection_status(name)
+            .await?
+            .ok_or_else(|| StoreError::CorruptRow {
+                context: format!("projection {name}"),
+                message: "registered but not found".into(),
+            })
+    }
+
+    pub(super) async fn projection_status(
+        &self,
+        name: &str,
+    ) -> Result<Option<ProjectionRow>, StoreError> {
+        let row = sqlx::query(
+            "SELECT p.name, p.active_generation, g.position, g.updated_at, p.failed_at_index, \
+                    p.failure \
+             FROM projections p JOIN projection_generations g \
+               ON g.name = p.name AND g.generation = p.active_generation \
+             WHERE p.name = $1",
+        )
+        .bind(name)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|row| ProjectionRow {
+            name: row.get(0),
+            active_generation: row.get::<i64, _>(1) as u64,
+            position: row.get::<i64, _>(2) as u64,
+            updated_at: row.get(3),
+            failed_at_index: row.get::<Option<i64>, _>(4).map(|i| i as u64),
+            failure: row.get(5),
+        }))
+    }
+
+    pub(super) async fn projection_load(
+        &self,
+        name: &str,
+        generation: u64,
+    ) -> Result<(u64, Vec<(String, String)>), StoreError> {
+        // One snapshot for the position and the documents.
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            .execute(&mut *tx)
+            .await?;
+        let position: Option<i64> = sqlx::query_scalar(
+            "SELECT position FROM projection_generations WHERE name = $1 AND generation = $2",
+        )
+        .bind(name)
+        .bind(generation as i64)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(position) = position else {
+            return Err(StoreError::CorruptRow {
+                context: format!("projection {name}"),
+                message: format!("generation {generation} does not exist"),
+            });
+        };
+        let docs = sqlx::query_as::<_, (String, String)>(
+            "SELECT key, body FROM projection_docs WHERE name = $1 AND generation = $2 \
+             ORDER BY key",
+        )
+        .bind(name)
+        .bind(generation as i64)
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok((position as u64, docs))
+    }
+
+    pub(super) async fn projection_commit(
+        &self,
+        commit: &ProjectionCommit<'_>,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let advanced = sqlx::query(
+            "UPDATE projection_generations SET position = $3, updated_at = $4 \
+             WHERE name = $1 AND generation = $2 AND position < $3",
+        )
+        .bind(commit.name)
+        .bind(commit.generation as i64)
+        .bind(commit.position as i64)
+        .bind(commit.now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if advanced == 0 {
+            // Another writer is at or beyond this position, or the generation was dropped;
+            // only activating a generation exactly at this position can still go on.
+            let stored: Option<i64> = sqlx::query_scalar(
+                "SELECT position FROM projection_generations WHERE name = $1 AND generation = $2",
+            )
+            .bind(commit.name)
+            .bind(commit.generation as i64)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let at_position = stored.is_some_and(|p| p as u64 == commit.position);
+            if !(commit.activate && at_position && commit.changes.is_empty()) {
+                return Ok(false);
+            }
+        }
+        let (puts, deletes): (Vec<_>, Vec<_>) =
+            commit.changes.iter().partition(|(_, body)| body.is_some());
+        for chunk in puts.chunks(DOCS_PER_INSERT) {
+            let mut insert = QueryBuilder::<Postgres>::new(
+                "INSERT INTO projection_docs (name, generation, key, body) ",
+            );
+            insert.push_values(chunk, |mut row, (key, body)| {
+                row.push_bind(commit.name)
+                    .push_bind(commit.generation as i64)
+                    .push_bind(key.as_str())
+                    .push_bind(body.as_deref().unwrap_or_default());
+            });
+            insert.push(" ON CONFLICT (name, generation, key) DO UPDATE SET body = excluded.body");
+            insert.build().execute(&mut *tx).await?;
+        }
+        for (key, _) in deletes {
+            sqlx::query(
+                "DELETE FROM projection_docs WHERE name = $1 AND generation = $2 AND key = $3",
+            )
+            .bind(commit.name)
+            .bind(commit.generation as i64)
+            .bind(key.as_str())
+            .execute(&mut *tx)
+            .await?;
+        }
+        if commit.activate {
+            sqlx::query(
+                "UPDATE projections SET active_generation = $2, failed_at_index = NULL, \
+                 failure = NULL WHERE name = $1",
+            )
+            .bind(commit.name)
+            .bind(commit.generation as i64)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    pub(super) async fn projection_new_generation(
+        &self,
+        name: &str,
+        now: &str,
+    ) -> Result<u64, StoreError> {
+        let generation: i64 = sqlx::query_scalar(
+            "INSERT INTO projection_generations (name, generation, position, updated_at) \
+             SELECT $1, COALESCE(MAX(generation), 0) + 1, 0, $2 \
+             FROM projection_generations WHERE name = $1 RETURNING generation",
+        )
+        .bind(name)
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(generation as u64)
+    }
+
+    pub(super) async fn projection_drop_inactive(&self, name: &str) -> Result<u64, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "DELETE FROM projection_generations WHERE name = $1 AND generation <> \
+             (SELECT active_generation FROM projections WHERE name = $1)",
+        )
+        .bind(name)
+        .execute(&mut *tx)
+        .await?;
+        let deleted = sqlx::query(
+            "DELETE FROM projection_docs WHERE name = $1 AND generation <> \
+             (SELECT active_generation FROM projections WHERE name = $1)",
+        )
+        .bind(name)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        tx.commit().await?;
+        Ok(deleted)
+    }
+
+    pub(super) async fn projection_record_failure(
+        &self,
+        name: &str,
+        failure: Option<(u64, &str)>,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE projections SET failed_at_index = $2, failure = $3 WHERE name = $1")
+            .bind(name)
+            .bind(failure.map(|(index, _)| index as i64))
+            .bind(failure.map(|(_, message)| message))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
 }

@@ -1,0 +1,484 @@
+//! Runs projections: folds new log pages into each one's in-memory state and commits the changed
+//! documents with the new position in one transaction; reloads when a rebuild swapped the active
+//! generation; stops — recording where and why — on an event a projection cannot fold.
+//!
+//! Delivery may repeat (two processes following one database, a commit that failed and is
+//! retried): a commit only lands when it moves the stored position forward, and every fold is
+//! deterministic, so whichever process wrote a position wrote the same documents.
+
+use std::sync::{Arc, RwLock, RwLockReadGuard};
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+use super::amendments::Amendments;
+use super::arguments::Arguments;
+use super::bills::Bills;
+use super::tallies::Tallies;
+use super::timeline::Timeline;
+use super::{Changes, Projection};
+use crate::store::{EventStore, ProjectionCommit, StoreError};
+
+/// Events read from the log per round trip.
+const PAGE: u32 = 2_000;
+/// A projection whose documents did not change still stores its position once it moved this far,
+/// so a restart never refolds more than this many events it had already folded.
+const POSITION_ONLY_COMMIT_AFTER: u64 = 1_000;
+/// A rebuild writes its documents beside the active ones in transactions of about this many.
+const REBUILD_DOCS_PER_COMMIT: usize = 20_000;
+
+pub const PROJECTION_NAMES: [&str; 5] = [
+    Bills::NAME,
+    Amendments::NAME,
+    Tallies::NAME,
+    Arguments::NAME,
+    Timeline::NAME,
+];
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Failure {
+    pub log_index: u64,
+    pub message: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ViewError {
+    #[error(
+        "projection `{projection}` stopped at log index {log_index}: {message}; it did not skip \
+         the event — fix the cause, then restart or run `palimpsest rebuild --projection {projection}`"
+    )]
+    Stopped {
+        projection: &'static str,
+        log_index: u64,
+        message: String,
+    },
+    #[error("projection `{projection}`: {message}")]
+    Unreadable {
+        projection: &'static str,
+        message: String,
+    },
+    #[error("no projection is called `{0}`; the projections are {names}", names = PROJECTION_NAMES.join(", "))]
+    UnknownProjection(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}
+
+/// A projection's state with the log index it has folded up to.
+pub struct Folded<P> {
+    pub model: P,
+    pub position: u64,
+    generation: u64,
+}
+
+/// One projection kept up to date with the log.
+pub struct Live<P: Projection> {
+    store: EventStore,
+    state: RwLock<Folded<P>>,
+    position: watch::Sender<u64>,
+    /// Changes folded but not yet committed (kept across a failed commit, retried).
+    pending: tokio::sync::Mutex<Pending>,
+    failure: RwLock<Option<Failure>>,
+}
+
+#[derive(Default)]
+struct Pending {
+    changes: Changes,
+    /// The position last stored (or found stored).
+    committed: u64,
+}
+
+impl std::ops::Deref for Pending {
+    type Target = Changes;
+    fn deref(&self) -> &Changes {
+        &self.changes
+    }
+}
+
+impl std::ops::DerefMut for Pending {
+    fn deref_mut(&mut self) -> &mut Changes {
+        &mut self.changes
+    }
+}
+
+async fn load<P: Projection>(store: &EventStore, generation: u64) -> Result<Folded<P>, ViewError> {
+    let (position, docs) = store.projection_load(P::NAME, generation).await?;
+    let mut model = P::default();
+    for (key, body) in &docs {
+        model
+            .restore(key, body)
+            .map_err(|message| ViewError::Unreadable {
+                projection: P::NAME,
+                message,
+            })?;
+    }
+    model.restored();
+    Ok(Folded {
+        model,
+        position,
+        generation,
+    })
+}
+
+impl<P: Projection> Live<P> {
+    /// Restores the active generation from its documents, then folds what the log holds beyond.
+    /// A projection that stops on an event still starts (it answers up to there and reports).
+    pub async fn start(store: EventStore) -> Result<Arc<Self>, ViewError> {
+        let row = store.projection_register(P::NAME, &now()).await?;
+        let folded = load::<P>(&store, row.active_generation).await?;
+        let live = Arc::new(Self {
+            position: watch::channel(folded.position).0,
+            pending: tokio::sync::Mutex::new(Pending {
+                changes: Changes::default(),
+                committed: folded.position,
+            }),
+            state: RwLock::new(folded),
+            store,
+            failure: RwLock::new(None),
+        });
+        if row.failure.is_some() {
+            // Retried: the cause may have been fixed; a persisting one is recorded again.
+            live.store.projection_record_failure(P::NAME, None).await?;
+        }
+        match live.catch_up().await {
+            Ok(_) | Err(ViewError::Stopped { .. }) => Ok(live),
+            Err(e) => Err(e),
+        }
+    }
+
+    pub fn read(&self) -> RwLockReadGuard<'_, Folded<P>> {
+        self.state.read().expect("projection lock")
+    }
+
+    pub fn position(&self) -> u64 {
+        *self.position.borrow()
+    }
+
+    pub fn generation(&self) -> u64 {
+        self.read().generation
+    }
+
+    pub fn failure(&self) -> Option<Failure> {
+        self.failure.read().expect("failure lock").clone()
+    }
+
+    /// Folds every committed event not yet folded and commits the documents; returns the new
+    /// position.
+    pub async fn catch_up(&self) -> Result<u64, ViewError> {
+        let mut pending = self.pending.lock().await;
+        if let Some(failure) = self.failure() {
+            return Err(ViewError::Stopped {
+                projection: P::NAME,
+                log_index: failure.log_index,
+                message: failure.message,
+            });
+        }
+        if let Some(row) = self.store.projection_status(P::NAME).await? {
+            if row.active_generation != self.generation() {
+                // A rebuild made another generation active: answer from it from now on.
+                let folded = load::<P>(&self.store, row.active_generation).await?;
+                let position = folded.position;
+                *self.state.write().expect("projection lock") = folded;
+                pending.clear();
+                pending.committed = position;
+                self.position.send_replace(position);
+                tracing::info!(
+                    projection = P::NAME,
+                    generation = row.active_generation,
+                    "reloaded after a rebuild"
+                );
+            }
+        }
+        loop {
+            let after = self.position();
+            let page = self.store.read_log(after, PAGE).await?;
+            let mut stopped = None;
+            if !page.is_empty() {
+                let mut folded = self.state.write().expect("projection lock");
+                for logged in &page {
+                    if let Err(message) = folded.model.apply(logged, &mut pending) {
+                        stopped = Some(Failure {
+                            log_index: logged.log_index,
+                            message,
+                        });
+                        break;
+                    }
+                    folded.position = logged.log_index;
+                }
+                self.position.send_replace(folded.position);
+            }
+            self.flush(&mut pending).await?;
+            if let Some(failure) = stopped {
+                tracing::error!(projection = P::NAME, log_index = failure.log_index, message = %failure.message, "projection stopped");
+                self.store
+                    .projection_record_failure(P::NAME, Some((failure.log_index, &failure.message)))
+                    .await?;
+                *self.failure.write().expect("failure lock") = Some(failure.clone());
+                return Err(ViewError::Stopped {
+                    projection: P::NAME,
+                    log_index: failure.log_index,
+                    message: failure.message,
+                });
+            }
+            if page.len() < PAGE as usize {
+                return Ok(self.position());
+            }
+        }
+    }
+
+    async fn flush(&self, pending: &mut Pending) -> Result<(), ViewError> {
+        let (position, generation) = {
+            let folded = self.read();
+            (folded.position, folded.generation)
+        };
+        if pending.is_empty() && position < pending.committed + POSITION_ONLY_COMMIT_AFTER {
+            return Ok(());
+        }
+        let rows = pending.to_rows();
+        let now = now();
+        self.store
+            .projection_commit(&ProjectionCommit {
+                name: P::NAME,
+                generation,
+                position,
+                changes: &rows,
+                now: &now,
+                activate: false,
+            })
+            .await?;
+        // Written, or another process already wrote this position (the same documents).
+        pending.clear();
+        pending.committed = position;
+        Ok(())
+    }
+}
+
+/// What a rebuild did.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RebuildReport {
+    pub projection: &'static str,
+    pub generation: u64,
+    pub events: u64,
+    pub documents: u64,
+    pub seconds: f64,
+}
+
+/// Rebuilds one projection from log index 0 into a new generation beside the active one, then
+/// makes it active in one transaction and deletes the old generations. A running service keeps
+/// answering from the old generation meanwhile and switches when it next follows the log.
+pub async fn rebuild_one<P: Projection>(store: &EventStore) -> Result<RebuildReport, ViewError> {
+    let started = std::time::Instant::now();
+    store.projection_register(P::NAME, &now()).await?;
+    let generation = store.projection_new_generation(P::NAME, &now()).await?;
+    let result = fold_into::<P>(store, generation).await;
+    match result {
+        Ok((events, documents)) => {
+            store.projection_drop_inactive(P::NAME).await?;
+            Ok(RebuildReport {
+                projection: P::NAME,
+                generation,
+                events,
+                documents,
+                seconds: started.elapsed().as_secs_f64(),
+            })
+        }
+        Err(e) => {
+            // The half-built generation was never active; remove it.
+            let _ = store.projection_drop_inactive(P::NAME).await;
+            Err(e)
+        }
+    }
+}
+
+async fn fold_into<P: Projection>(
+    store: &EventStore,
+    generation: u64,
+) -> Result<(u64, u64), ViewError> {
+    let mut model = P::default();
+    let mut changes = Changes::default();
+    let mut position = 0;
+    let mut events = 0u64;
+    let mut documents = 0u64;
+    loop {
+        let page = store.read_log(position, PAGE).await?;
+        for logged in &page {
+            model
+                .apply(logged, &mut changes)
+                .map_err(|message| ViewError::Stopped {
+                    projection: P::NAME,
+                    log_index: logged.log_index,
+                    message,
+                })?;
+            position = logged.log_index;
+            events += 1;
+        }
+        let at_head = page.len() < PAGE as usize;
+        if at_head || changes.len() >= REBUILD_DOCS_PER_COMMIT {
+            let rows = changes.to_rows();
+            documents += rows.len() as u64;
+            let now = now();
+            let committed = store
+                .projection_commit(&ProjectionCommit {
+                    name: P::NAME,
+                    generation,
+                    position,
+                    changes: &rows,
+                    now: &now,
+                    activate: at_head,
+                })
+                .await?;
+            if !committed {
+                return Err(ViewError::Unreadable {
+                    projection: P::NAME,
+                    message: format!(
+                        "generation {generation} was changed by another process during the rebuild; run it again"
+                    ),
+                });
+            }
+            changes.clear();
+        }
+        if at_head {
+            return Ok((events, documents));
+        }
+    }
+}
+
+/// Rebuilds the named projection, or all of them.
+pub async fn rebuild(
+    store: &EventStore,
+    only: Option<&str>,
+) -> Result<Vec<RebuildReport>, ViewError> {
+    if let Some(name) = only {
+        if !PROJECTION_NAMES.contains(&name) {
+            return Err(ViewError::UnknownProjection(name.to_string()));
+        }
+    }
+    let wanted = |name: &str| only.is_none_or(|o| o == name);
+    let mut reports = Vec::new();
+    if wanted(Bills::NAME) {
+        reports.push(rebuild_one::<Bills>(store).await?);
+    }
+    if wanted(Amendments::NAME) {
+        reports.push(rebuild_one::<Amendments>(store).await?);
+    }
+    if wanted(Tallies::NAME) {
+        reports.push(rebuild_one::<Tallies>(store).await?);
+    }
+    if wanted(Arguments::NAME) {
+        reports.push(rebuild_one::<Arguments>(store).await?);
+    }
+    if wanted(Timeline::NAME) {
+        reports.push(rebuild_one::<Timeline>(store).await?);
+    }
+    Ok(reports)
+}
+
+/// One projection's health, for the status endpoint.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ProjectionStatus {
+    pub name: &'static str,
+    pub position: u64,
+    pub generation: u64,
+    pub failure: Option<Failure>,
+}
+
+/// Every public view, each following the log on its own.
+#[derive(Clone)]
+pub struct Views {
+    pub bills: Arc<Live<Bills>>,
+    pub amendments: Arc<Live<Amendments>>,
+    pub tallies: Arc<Live<Tallies>>,
+    pub arguments: Arc<Live<Arguments>>,
+    pub timeline: Arc<Live<Timeline>>,
+}
+
+impl Views {
+    pub async fn start(store: &EventStore) -> Result<Self, ViewError> {
+        Ok(Self {
+            bills: Live::start(store.clone()).await?,
+            amendments: Live::start(store.clone()).await?,
+            tallies: Live::start(store.clone()).await?,
+            arguments: Live::start(store.clone()).await?,
+            timeline: Live::start(store.clone()).await?,
+        })
+    }
+
+    /// Catches every view up; the first error, after trying them all.
+    pub async fn catch_up(&self) -> Result<(), ViewError> {
+        let results = [
+            self.bills.catch_up().await.map(drop),
+            self.amendments.catch_up().await.map(drop),
+            self.tallies.catch_up().await.map(drop),
+            self.arguments.catch_up().await.map(drop),
+            self.timeline.catch_up().await.map(drop),
+        ];
+        results.into_iter().collect()
+    }
+
+    /// The lowest position of all views: every view includes the log up to here.
+    pub fn position(&self) -> u64 {
+        self.statuses()
+            .iter()
+            .map(|s| s.position)
+            .min()
+            .unwrap_or(0)
+    }
+
+    pub fn statuses(&self) -> Vec<ProjectionStatus> {
+        fn status<P: Projection>(live: &Live<P>) -> ProjectionStatus {
+            ProjectionStatus {
+                name: P::NAME,
+                position: live.position(),
+                generation: live.generation(),
+                failure: live.failure(),
+            }
+        }
+        vec![
+            status(&self.bills),
+            status(&self.amendments),
+            status(&self.tallies),
+            status(&self.arguments),
+            status(&self.timeline),
+        ]
+    }
+
+    /// Waits until every view includes `log_index`; false when `timeout` passed first (or a view
+    /// stopped before it).
+    pub async fn wait_for(&self, log_index: u64, timeout: Duration) -> bool {
+        if self.position() >= log_index {
+            return true;
+        }
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let _ = self.catch_up().await;
+            if self.position() >= log_index {
+                return true;
+            }
+            if tokio::time::Instant::now() >= deadline
+                || self.statuses().iter().any(|s| s.failure.is_some())
+            {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Follows commits made by other processes (and rebuild swaps), polling.
+    pub fn spawn_follower(&self, every: Duration) -> tokio::task::JoinHandle<()> {
+        let views = self.clone();
+        tokio::spawn(async move {
+            let mut ticker = tokio::time::interval(every);
+            loop {
+                ticker.tick().await;
+                if let Err(e) = views.catch_up().await {
+                    if !matches!(e, ViewError::Stopped { .. }) {
+                        tracing::warn!(error = %e, "views could not follow the log; retrying");
+                    }
+                }
+            }
+        })
+    }
+}
