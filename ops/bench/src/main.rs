@@ -9,6 +9,8 @@
 //!
 //! Usage: `cargo run --release -p bench -- [--commands N] [--rounds R] [--postgres-url URL]`
 
+mod views;
+
 use std::collections::HashMap;
 use std::path::Path;
 use std::str::FromStr;
@@ -48,6 +50,10 @@ struct Args {
     /// many events and on the real import, instead of the command figures
     #[arg(long)]
     audit_events: Option<u64>,
+    /// Run the projection figures (rebuild throughput, query latency, follower lag) on the real
+    /// imports and on a synthetic bill of this many events, instead of the command figures
+    #[arg(long)]
+    views_events: Option<u64>,
     /// Internal: export DATABASE_URL to DIR in this process and print time and peak memory
     #[arg(long, hide = true, num_args = 2)]
     export_child: Option<Vec<String>>,
@@ -321,6 +327,10 @@ async fn main() {
         verify_child(Path::new(dir));
         return;
     }
+    if let Some(events) = args.views_events {
+        views::view_figures(events, &args.postgres_url).await;
+        return;
+    }
     if let Some(events) = args.audit_events {
         audit_figures(events).await;
         return;
@@ -352,6 +362,38 @@ async fn main() {
                 .await;
         }
     }
+}
+
+/// A fresh PostgreSQL database for one measurement, dropped by `drop`.
+struct FreshPostgres {
+    admin: String,
+    name: String,
+    url: String,
+}
+
+impl FreshPostgres {
+    async fn drop(self) {
+        if let Ok(mut admin) = sqlx::PgConnection::connect(&self.admin).await {
+            let _ = sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name))
+                .execute(&mut admin)
+                .await;
+        }
+    }
+}
+
+async fn fresh_postgres(admin_url: &str, tag: &str) -> Option<FreshPostgres> {
+    let name = format!("palimpsest_bench_{tag}_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = sqlx::PgConnection::connect(admin_url).await.ok()?;
+    sqlx::raw_sql(&format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await
+        .ok()?;
+    let base = admin_url.rsplit_once('/').map(|(b, _)| b)?;
+    Some(FreshPostgres {
+        admin: admin_url.to_string(),
+        url: format!("{base}/{name}"),
+        name,
+    })
 }
 
 // ---- audit figures (issue: transparency log and offline audit) ----
