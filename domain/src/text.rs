@@ -16,6 +16,10 @@ use unicode_normalization::UnicodeNormalization;
 
 use crate::ids::ArticleId;
 
+mod placeholder;
+
+pub use placeholder::{resolve_placeholders, PlaceholderError};
+
 /// One article of one version of a bill.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Article {
