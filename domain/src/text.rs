@@ -16,8 +16,12 @@ use unicode_normalization::UnicodeNormalization;
 
 use crate::ids::ArticleId;
 
+mod consolidate;
 mod placeholder;
 
+pub use consolidate::{
+    apply_amendments, inserted_article_id, AmendmentEdit, ApplyError, INSERTED_ARTICLE_NAMESPACE,
+};
 pub use placeholder::{resolve_placeholders, PlaceholderError};
 
 /// One article of one version of a bill.
