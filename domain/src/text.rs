@@ -16,8 +16,13 @@ use unicode_normalization::UnicodeNormalization;
 
 use crate::ids::ArticleId;
 
+mod bill_diff;
+mod blame;
 mod consolidate;
 mod placeholder;
+
+pub use bill_diff::{diff_bills, BillArticleDiff, Renumbering};
+pub use blame::{Blame, BlameError, BlameSpan};
 
 pub use consolidate::{
     apply_amendments, inserted_article_id, AmendmentEdit, ApplyError, INSERTED_ARTICLE_NAMESPACE,
