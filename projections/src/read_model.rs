@@ -582,6 +582,16 @@ impl ReadModel {
                     view.title, counts.r#for, counts.mixed, counts.against
                 )
             }
+            // Timeline only for now: the views keeping both responses come with the durable
+            // projections.
+            AmendmentEvent::DecisionResponseCorrected {
+                reason,
+                corrected_by,
+                ..
+            } => format!(
+                "official response to amendment « {} » corrected by {corrected_by}: {reason}",
+                view.title
+            ),
         };
         Ok((Some(view.bill_id), summary))
     }
