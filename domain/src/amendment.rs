@@ -12,6 +12,7 @@ use crate::actor::{Actor, Role};
 use crate::ballot::VoteCounts;
 use crate::bill::{AmendmentFact, ConsultationWindow, WindowError};
 use crate::ids::{AmendmentId, ArticleId, BillId, ParticipantId, VersionNumber};
+use crate::text::{normalize_text, AmendmentEdit};
 
 /// What the amendment does to the bill.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -92,6 +93,14 @@ pub enum AmendmentCommand {
         counts: VoteCounts,
         source: String,
     },
+    /// Replaces the public response of a decision (official or admin); the outcome stands and
+    /// the earlier response stays in the log.
+    CorrectResponse {
+        actor: Actor,
+        at: DateTime<Utc>,
+        response: String,
+        reason: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -122,6 +131,12 @@ pub enum AmendmentEvent {
         counts: VoteCounts,
         source: String,
     },
+    /// The decision's public response as corrected; the outcome is unchanged.
+    DecisionResponseCorrected {
+        response: String,
+        reason: String,
+        corrected_by: ParticipantId,
+    },
 }
 
 impl DomainEvent for AmendmentEvent {
@@ -132,6 +147,7 @@ impl DomainEvent for AmendmentEvent {
             AmendmentEvent::AmendmentWithdrawn => "AmendmentWithdrawn",
             AmendmentEvent::AmendmentDecided { .. } => "AmendmentDecided",
             AmendmentEvent::PublishedTallyRecorded { .. } => "PublishedTallyRecorded",
+            AmendmentEvent::DecisionResponseCorrected { .. } => "DecisionResponseCorrected",
         }
         .to_owned()
     }
@@ -159,6 +175,10 @@ pub enum AmendmentError {
     AlreadyDecided { outcome: DecisionOutcome },
     #[error("the {field} must not be empty")]
     Empty { field: &'static str },
+    #[error("this amendment is not decided yet; there is no response to correct")]
+    NotDecided,
+    #[error("the corrected response is the same as the published one; send the new wording")]
+    ResponseUnchanged,
 }
 
 /// Where an amendment is in its life.
@@ -177,12 +197,17 @@ struct Submission {
     bill_id: BillId,
     origin: Origin,
     author: ParticipantId,
+    change: Change,
+    /// As last revised.
+    proposed_text: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Amendment {
     submission: Option<Submission>,
     state: AmendmentState,
+    /// The decision's public response, as last corrected.
+    response: Option<String>,
 }
 
 fn require(actor: &Actor, role: Role) -> Result<(), AmendmentError> {
@@ -228,6 +253,20 @@ impl Amendment {
                 _ => None,
             },
         })
+    }
+
+    /// What applying this amendment does to the text (its change and latest proposed text).
+    pub fn edit(&self) -> Option<AmendmentEdit> {
+        self.submission.as_ref().map(|s| AmendmentEdit {
+            amendment_id: s.amendment_id,
+            change: s.change,
+            proposed_text: s.proposed_text.clone(),
+        })
+    }
+
+    /// The decision's public response, as last corrected.
+    pub fn response(&self) -> Option<&str> {
+        self.response.as_deref()
     }
 
     fn submission(&self) -> Result<&Submission, AmendmentError> {
@@ -354,6 +393,31 @@ impl Amendment {
                     source,
                 }])
             }
+            AmendmentCommand::CorrectResponse {
+                actor,
+                response,
+                reason,
+                ..
+            } => {
+                require(&actor, Role::Official)?;
+                match self.state {
+                    AmendmentState::Draft => return Err(AmendmentError::NotSubmitted),
+                    AmendmentState::Decided(_) => {}
+                    AmendmentState::Submitted | AmendmentState::Withdrawn => {
+                        return Err(AmendmentError::NotDecided)
+                    }
+                }
+                non_empty(&response, "response")?;
+                non_empty(&reason, "reason for the correction")?;
+                if self.response.as_deref().map(normalize_text) == Some(normalize_text(&response)) {
+                    return Err(AmendmentError::ResponseUnchanged);
+                }
+                Ok(vec![AmendmentEvent::DecisionResponseCorrected {
+                    response,
+                    reason,
+                    corrected_by: actor.participant,
+                }])
+            }
         }
     }
 }
@@ -384,6 +448,8 @@ impl Aggregate for Amendment {
                 bill_id,
                 origin,
                 author,
+                change,
+                proposed_text,
                 ..
             } => {
                 self.submission = Some(Submission {
@@ -391,15 +457,27 @@ impl Aggregate for Amendment {
                     bill_id,
                     origin,
                     author,
+                    change,
+                    proposed_text,
                 });
                 self.state = AmendmentState::Submitted;
             }
-            AmendmentEvent::AmendmentRevised { .. } => {}
+            AmendmentEvent::AmendmentRevised { proposed_text, .. } => {
+                if let Some(submission) = &mut self.submission {
+                    submission.proposed_text = proposed_text;
+                }
+            }
             AmendmentEvent::AmendmentWithdrawn => self.state = AmendmentState::Withdrawn,
-            AmendmentEvent::AmendmentDecided { outcome, .. } => {
-                self.state = AmendmentState::Decided(outcome)
+            AmendmentEvent::AmendmentDecided {
+                outcome, response, ..
+            } => {
+                self.state = AmendmentState::Decided(outcome);
+                self.response = Some(response);
             }
             AmendmentEvent::PublishedTallyRecorded { .. } => {}
+            AmendmentEvent::DecisionResponseCorrected { response, .. } => {
+                self.response = Some(response)
+            }
         }
     }
 }
@@ -725,6 +803,132 @@ mod tests {
         assert!(given(vec![submitted()]).decide(command(official())).is_ok());
     }
 
+    fn correct(actor: Actor, response: &str, reason: &str) -> AmendmentCommand {
+        AmendmentCommand::CorrectResponse {
+            actor,
+            at: t(21, 0),
+            response: response.into(),
+            reason: reason.into(),
+        }
+    }
+
+    const CORRECTED: &str = "Le Gouvernement retient cette proposition pour les sciences exactes.";
+
+    #[test]
+    fn an_official_corrects_a_published_response_giving_a_reason() {
+        let amendment = given(vec![submitted(), decided(DecisionOutcome::Accepted)]);
+        let events = amendment
+            .decide(correct(official(), CORRECTED, "Erreur matérielle."))
+            .unwrap();
+        assert_eq!(
+            events,
+            vec![AmendmentEvent::DecisionResponseCorrected {
+                response: CORRECTED.into(),
+                reason: "Erreur matérielle.".into(),
+                corrected_by: official().participant,
+            }]
+        );
+        let corrected = given(vec![
+            submitted(),
+            decided(DecisionOutcome::Accepted),
+            events[0].clone(),
+        ]);
+        assert_eq!(corrected.response(), Some(CORRECTED));
+        assert_eq!(
+            corrected.state(),
+            AmendmentState::Decided(DecisionOutcome::Accepted)
+        );
+        // A second correction is compared with the corrected text, not the first one.
+        assert_eq!(
+            corrected.decide(correct(official(), &format!(" {CORRECTED} "), "Encore.")),
+            Err(AmendmentError::ResponseUnchanged)
+        );
+        assert!(corrected
+            .decide(correct(
+                official(),
+                "Le Gouvernement retient cette proposition.",
+                "Retour au texte initial."
+            ))
+            .is_ok());
+    }
+
+    #[test]
+    fn a_response_cannot_be_corrected_before_a_decision() {
+        assert_eq!(
+            given(vec![submitted()]).decide(correct(official(), CORRECTED, "r")),
+            Err(AmendmentError::NotDecided)
+        );
+        assert_eq!(
+            given(vec![submitted(), AmendmentEvent::AmendmentWithdrawn]).decide(correct(
+                official(),
+                CORRECTED,
+                "r"
+            )),
+            Err(AmendmentError::NotDecided)
+        );
+        assert_eq!(
+            Amendment::default().decide(correct(official(), CORRECTED, "r")),
+            Err(AmendmentError::NotSubmitted)
+        );
+    }
+
+    #[test]
+    fn a_correction_must_change_the_response_and_give_a_reason() {
+        let amendment = given(vec![submitted(), decided(DecisionOutcome::Rejected)]);
+        assert_eq!(
+            amendment.decide(correct(
+                official(),
+                "Le  Gouvernement retient\ncette proposition.",
+                "r"
+            )),
+            Err(AmendmentError::ResponseUnchanged)
+        );
+        assert_eq!(
+            amendment.decide(correct(official(), " ", "r")),
+            Err(AmendmentError::Empty { field: "response" })
+        );
+        assert_eq!(
+            amendment.decide(correct(official(), CORRECTED, "  ")),
+            Err(AmendmentError::Empty {
+                field: "reason for the correction"
+            })
+        );
+    }
+
+    #[test]
+    fn only_an_official_corrects_a_response() {
+        assert_eq!(
+            given(vec![submitted(), decided(DecisionOutcome::Accepted)]).decide(correct(
+                alice(),
+                CORRECTED,
+                "r"
+            )),
+            Err(AmendmentError::Forbidden {
+                needed: Role::Official
+            })
+        );
+    }
+
+    #[test]
+    fn the_amendment_remembers_its_change_and_latest_proposed_text_for_consolidation() {
+        let revised = AmendmentEvent::AmendmentRevised {
+            title: "t".into(),
+            proposed_text: Some(vec!["dans un délai de trois mois".into()]),
+            rationale: "r".into(),
+        };
+        assert_eq!(
+            given(vec![submitted(), revised]).edit(),
+            Some(AmendmentEdit {
+                amendment_id: amendment_id(),
+                change: Change::Modify {
+                    article_id: article_id()
+                },
+                proposed_text: Some(vec!["dans un délai de trois mois".into()]),
+            })
+        );
+        assert_eq!(Amendment::default().edit(), None);
+    }
+
     fn golden(event: &AmendmentEvent, json: &str) {
         assert_eq!(serde_json::to_string(event).unwrap(), json);
         assert_eq!(
@@ -770,6 +974,14 @@ mod tests {
                 source: "s".into(),
             },
             r#"{"PublishedTallyRecorded":{"counts":{"for":1,"mixed":2,"against":3},"source":"s"}}"#,
+        );
+        golden(
+            &AmendmentEvent::DecisionResponseCorrected {
+                response: "ok".into(),
+                reason: "typo".into(),
+                corrected_by: official().participant,
+            },
+            r#"{"DecisionResponseCorrected":{"response":"ok","reason":"typo","corrected_by":"gouvernement"}}"#,
         );
         assert_eq!(submitted().event_type(), "AmendmentSubmitted");
         assert_eq!(

@@ -16,6 +16,19 @@ use unicode_normalization::UnicodeNormalization;
 
 use crate::ids::ArticleId;
 
+mod bill_diff;
+mod blame;
+mod consolidate;
+mod placeholder;
+
+pub use bill_diff::{diff_bills, BillArticleDiff, Renumbering};
+pub use blame::{Blame, BlameError, BlameSpan};
+
+pub use consolidate::{
+    apply_amendments, inserted_article_id, AmendmentEdit, ApplyError, INSERTED_ARTICLE_NAMESPACE,
+};
+pub use placeholder::{resolve_placeholders, PlaceholderError};
+
 /// One article of one version of a bill.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Article {
@@ -159,16 +172,131 @@ pub fn diff_words(old: &str, new: &str) -> Vec<DiffChunk> {
     diff_normalized(&old, &new)
 }
 
+/// Paragraph-first token alignment of two normalised texts, as `similar` ops over token indexes.
+///
+/// Whole paragraphs are aligned first (Myers over paragraphs compared by their words); only the
+/// words of each run of differing paragraphs are then aligned (Myers over tokens). So an edit
+/// confined to one alinéa (one item "2° …" of a list) is always reported inside that alinéa,
+/// never spread over neighbours that share most of its words, and a paragraph left as it was is
+/// always one equal run. Used by [`diff_words`], [`diff_articles`] and [`Blame`].
+fn align_tokens(old: &[(&str, &str)], new: &[(&str, &str)]) -> Vec<Op> {
+    fn paragraphs<'t>(tokens: &[(&str, &'t str)]) -> (Vec<usize>, Vec<&'t str>) {
+        let starts = (0..tokens.len())
+            .filter(|&k| k == 0 || tokens[k].0 == PARAGRAPH_BREAK)
+            .collect();
+        (starts, tokens.iter().map(|&(_, t)| t).collect())
+    }
+    let (old_starts, old_words) = paragraphs(old);
+    let (new_starts, new_words) = paragraphs(new);
+    fn slices<'w>(starts: &[usize], words: &'w [&'w str]) -> Vec<&'w [&'w str]> {
+        (0..starts.len())
+            .map(|p| &words[starts[p]..starts.get(p + 1).copied().unwrap_or(words.len())])
+            .collect()
+    }
+    let old_paragraphs = slices(&old_starts, &old_words);
+    let new_paragraphs = slices(&new_starts, &new_words);
+    // Token index where paragraph `p` starts (`p == len` is the end of the text).
+    let old_at = |p: usize| old_starts.get(p).copied().unwrap_or(old_words.len());
+    let new_at = |p: usize| new_starts.get(p).copied().unwrap_or(new_words.len());
+
+    let mut ops = Vec::new();
+    let words_of_region =
+        |ops: &mut Vec<Op>, old_range: (usize, usize), new_range: (usize, usize)| {
+            let (old_from, old_to) = (old_at(old_range.0), old_at(old_range.1));
+            let (new_from, new_to) = (new_at(new_range.0), new_at(new_range.1));
+            for op in capture_diff_slices(
+                Algorithm::Myers,
+                &old_words[old_from..old_to],
+                &new_words[new_from..new_to],
+            ) {
+                ops.push(shift(op, old_from, new_from));
+            }
+        };
+    // Pending run of differing paragraphs: (old start, new start).
+    let mut region: Option<((usize, usize), (usize, usize))> = None;
+    for op in capture_diff_slices(Algorithm::Myers, &old_paragraphs, &new_paragraphs) {
+        let (old_range, new_range) = (op.old_range(), op.new_range());
+        if let Op::Equal {
+            old_index,
+            new_index,
+            len,
+        } = op
+        {
+            if let Some((old_region, new_region)) = region.take() {
+                words_of_region(&mut ops, old_region, new_region);
+            }
+            let (old_from, new_from) = (old_at(old_index), new_at(new_index));
+            ops.push(Op::Equal {
+                old_index: old_from,
+                new_index: new_from,
+                len: old_at(old_index + len) - old_from,
+            });
+        } else {
+            let (old_region, new_region) = region.get_or_insert((
+                (old_range.start, old_range.start),
+                (new_range.start, new_range.start),
+            ));
+            old_region.1 = old_range.end;
+            new_region.1 = new_range.end;
+        }
+    }
+    if let Some((old_region, new_region)) = region {
+        words_of_region(&mut ops, old_region, new_region);
+    }
+    ops
+}
+
+fn shift(op: Op, old_offset: usize, new_offset: usize) -> Op {
+    match op {
+        Op::Equal {
+            old_index,
+            new_index,
+            len,
+        } => Op::Equal {
+            old_index: old_index + old_offset,
+            new_index: new_index + new_offset,
+            len,
+        },
+        Op::Delete {
+            old_index,
+            old_len,
+            new_index,
+        } => Op::Delete {
+            old_index: old_index + old_offset,
+            old_len,
+            new_index: new_index + new_offset,
+        },
+        Op::Insert {
+            old_index,
+            new_index,
+            new_len,
+        } => Op::Insert {
+            old_index: old_index + old_offset,
+            new_index: new_index + new_offset,
+            new_len,
+        },
+        Op::Replace {
+            old_index,
+            old_len,
+            new_index,
+            new_len,
+        } => Op::Replace {
+            old_index: old_index + old_offset,
+            old_len,
+            new_index: new_index + new_offset,
+            new_len,
+        },
+    }
+}
+
 fn diff_normalized(old: &str, new: &str) -> Vec<DiffChunk> {
     let old_tokens = tokens_with_separators(old);
     let new_tokens = tokens_with_separators(new);
-    let old_words: Vec<&str> = old_tokens.iter().map(|&(_, t)| t).collect();
-    let new_words: Vec<&str> = new_tokens.iter().map(|&(_, t)| t).collect();
 
     let mut raw: Vec<(DiffOp, String)> = Vec::new();
     let joined =
         |tokens: &[(&str, &str)]| -> String { tokens.iter().flat_map(|&(s, t)| [s, t]).collect() };
-    for op in capture_diff_slices(Algorithm::Myers, &old_words, &new_words) {
+    for op in align_tokens(&old_tokens, &new_tokens) {
         match op {
             Op::Equal {
                 old_index,
@@ -505,6 +633,182 @@ mod tests {
             diff_articles(Some(&before), Some(&renumbered)).status,
             ArticleStatus::Modified
         );
+    }
+
+    /// Byte ranges of the old and the new normalised text that the diff deletes or inserts.
+    pub(crate) fn changed_ranges(
+        chunks: &[DiffChunk],
+    ) -> (Vec<std::ops::Range<usize>>, Vec<std::ops::Range<usize>>) {
+        let (mut old_at, mut new_at) = (0, 0);
+        let (mut deleted, mut inserted) = (Vec::new(), Vec::new());
+        for chunk in chunks {
+            let len = chunk.text.len();
+            match chunk.op {
+                DiffOp::Equal => {
+                    old_at += len;
+                    new_at += len;
+                }
+                DiffOp::Delete => {
+                    deleted.push(old_at..old_at + len);
+                    old_at += len;
+                }
+                DiffOp::Insert => {
+                    inserted.push(new_at..new_at + len);
+                    new_at += len;
+                }
+            }
+        }
+        (deleted, inserted)
+    }
+
+    pub(crate) const FOUR_ITEMS: [&str; 5] = [
+        "L’article L. 1114-2 du code des transports est ainsi modifié :",
+        "1° Au premier alinéa, les mots : « organisations syndicales représentatives » sont remplacés par les mots : « organisations syndicales représentatives au niveau de l’entreprise » ;",
+        "2° Au deuxième alinéa, les mots : « organisations syndicales représentatives » sont remplacés par les mots : « organisations syndicales représentatives au niveau de la branche » ;",
+        "3° Au troisième alinéa, les mots : « organisations syndicales représentatives » sont remplacés par les mots : « organisations syndicales représentatives au niveau national » ;",
+        "4° Au dernier alinéa, les mots : « organisations syndicales représentatives » sont supprimés.",
+    ];
+
+    pub(crate) const FIRST_ITEM_AMENDED: &str = "1° Au premier alinéa, les mots : « organisations syndicales représentatives » sont remplacés par les mots : « organisations syndicales représentatives au niveau de la branche » et le mot : « trois » est remplacé par le mot : « cinq » ;";
+
+    /// Case of issue 4: an amendment changes only the first item of a four-item list (items
+    /// that share most of their words); the diff must touch only that item.
+    #[test]
+    fn an_amendment_to_the_first_item_of_a_four_item_list_touches_only_that_item() {
+        let old = FOUR_ITEMS.join("\n\n");
+        let mut items = FOUR_ITEMS;
+        items[1] = FIRST_ITEM_AMENDED;
+        let new = items.join("\n\n");
+        let chunks = assert_round_trip(&old, &new);
+        let item = |text: &str, item: &str| {
+            let start = text.find(item).unwrap();
+            start..start + item.len()
+        };
+        let (deleted, inserted) = changed_ranges(&chunks);
+        assert!(!inserted.is_empty());
+        let old_item = item(&old, FOUR_ITEMS[1]);
+        let new_item = item(&new, FIRST_ITEM_AMENDED);
+        for range in &deleted {
+            assert!(
+                old_item.start <= range.start && range.end <= old_item.end,
+                "{chunks:?}"
+            );
+        }
+        for range in &inserted {
+            assert!(
+                new_item.start <= range.start && range.end <= new_item.end,
+                "{chunks:?}"
+            );
+        }
+        let last = chunks.last().unwrap();
+        assert_eq!(last.op, DiffOp::Equal);
+        assert!(last
+            .text
+            .ends_with(&format!(" ;\n\n{}", FOUR_ITEMS[2..].join("\n\n"))));
+    }
+
+    mod properties {
+        use super::super::*;
+        use super::changed_ranges;
+        use proptest::prelude::*;
+
+        /// Pieces of legislative French, separators and Unicode traps (no-break spaces,
+        /// decomposed accents, line breaks) that texts are made of.
+        const PIECES: &[&str] = &[
+            "de",
+            "la",
+            "le",
+            "mots",
+            "alinéa",
+            "délai",
+            "de\u{301}lai",
+            "douze",
+            "six",
+            "mois",
+            "1°",
+            "2°",
+            "II.",
+            "–",
+            "-",
+            "l’article",
+            "L.",
+            "533-4",
+            "2,5",
+            ",",
+            ";",
+            ":",
+            ".",
+            "«",
+            "»",
+            "(",
+            ")",
+            " ",
+            " ",
+            " ",
+            "\u{00A0}",
+            "\u{202F}",
+            "\n",
+            "\n\n",
+            "\n \n",
+            "\t",
+        ];
+
+        fn text() -> impl Strategy<Value = String> {
+            proptest::collection::vec(proptest::sample::select(PIECES), 0..60)
+                .prop_map(|pieces| pieces.concat())
+        }
+
+        fn words() -> impl Strategy<Value = String> {
+            proptest::collection::vec(proptest::sample::select(&PIECES[..25]), 1..25)
+                .prop_map(|pieces| pieces.join(" "))
+        }
+
+        proptest! {
+            #[test]
+            fn a_diff_reconstructs_both_normalised_texts(old in text(), new in text()) {
+                let chunks = diff_words(&old, &new);
+                prop_assert_eq!(apply_chunks(&chunks, DiffSide::New), normalize_text(&new));
+                prop_assert_eq!(apply_chunks(&chunks, DiffSide::Old), normalize_text(&old));
+                prop_assert!(chunks.iter().all(|c| !c.text.is_empty()));
+                prop_assert!(chunks.windows(2).all(|pair| pair[0].op != pair[1].op));
+            }
+
+            #[test]
+            fn a_text_diffed_with_itself_has_no_change(text in text()) {
+                let chunks = diff_words(&text, &text);
+                prop_assert!(chunks.iter().all(|c| c.op == DiffOp::Equal), "{:?}", chunks);
+                prop_assert_eq!(apply_chunks(&chunks, DiffSide::New), normalize_text(&text));
+            }
+
+            /// Whatever the items share, an edit of item `i` is reported inside item `i`.
+            #[test]
+            fn an_edit_inside_one_item_is_reported_inside_that_item(
+                bodies in proptest::collection::vec(words(), 2..6),
+                replacement in words(),
+                pick in any::<proptest::sample::Index>(),
+            ) {
+                let items: Vec<String> =
+                    bodies.iter().enumerate().map(|(n, b)| format!("{}° {b}", n + 1)).collect();
+                let i = pick.index(items.len());
+                let mut edited = items.clone();
+                edited[i] = format!("{}° {replacement}", i + 1);
+                let (old, new) = (normalize_text(&items.join("\n\n")), normalize_text(&edited.join("\n\n")));
+                let span = |text: &str, i: usize| {
+                    let paragraphs: Vec<&str> = text.split("\n\n").collect();
+                    let start: usize = paragraphs[..i].iter().map(|p| p.len() + 2).sum();
+                    // The break in front of or after the item may be part of the change.
+                    start.saturating_sub(2)..(start + paragraphs[i].len() + 2).min(text.len())
+                };
+                let (deleted, inserted) = changed_ranges(&diff_words(&old, &new));
+                let (old_span, new_span) = (span(&old, i), span(&new, i));
+                for range in deleted {
+                    prop_assert!(old_span.start <= range.start && range.end <= old_span.end);
+                }
+                for range in inserted {
+                    prop_assert!(new_span.start <= range.start && range.end <= new_span.end);
+                }
+            }
+        }
     }
 
     #[test]

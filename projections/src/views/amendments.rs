@@ -208,6 +208,23 @@ impl Projection for Amendments {
                 });
             }
             AmendmentEvent::PublishedTallyRecorded { .. } => return Ok(()),
+            AmendmentEvent::DecisionResponseCorrected {
+                response,
+                reason,
+                corrected_by,
+            } => {
+                let decision = view.decision.as_mut().ok_or_else(|| {
+                    format!("response of amendment {id} corrected before it was decided")
+                })?;
+                decision.response = response.clone();
+                view.responses.push(ResponseView {
+                    response,
+                    published_by: corrected_by,
+                    published_at: at,
+                    log_index: logged.log_index,
+                    correction_reason: Some(reason),
+                });
+            }
         }
         changes.put(key(id), &*view);
         Ok(())

@@ -327,6 +327,14 @@ impl Timeline {
                 "published tally recorded for amendment « {} »: {} for, {} mixed, {} against",
                 label.title, counts.r#for, counts.mixed, counts.against
             ),
+            AmendmentEvent::DecisionResponseCorrected {
+                reason,
+                corrected_by,
+                ..
+            } => format!(
+                "official response to amendment « {} » corrected by {corrected_by}: {reason}",
+                label.title
+            ),
         };
         Ok(Step {
             bill_id: label.bill_id,
