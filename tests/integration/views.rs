@@ -20,6 +20,8 @@ both_backends!(
     a_reader_can_wait_for_its_own_write_and_is_told_when_the_views_are_behind,
     case_two_amendments_decided_at_one_instant_form_one_timeline_point,
     case_filtering_amendments_by_state_agrees_with_details_after_a_rebuild,
+    the_blame_of_an_article_names_the_version_and_amendment_behind_each_word,
+    the_whole_bill_diff_shows_renumbered_moved_inserted_and_deleted_articles,
 );
 
 /// Every projection's active documents, as stored.
@@ -623,4 +625,183 @@ async fn case_filtering_amendments_by_state_agrees_with_details_after_a_rebuild(
         ))
         .await;
     assert!(bad.problem(400).contains("accepted_with_changes"));
+}
+
+async fn publish(c: &Consultation, number: u64, articles: Vec<Value>, provenance: Value) {
+    let published = c
+        .app
+        .post(
+            &format!("/api/v1/bills/{}/versions", c.bill),
+            &c.official,
+            json!({"number": number, "label": format!("v{number}"), "articles": articles, "provenance": provenance}),
+        )
+        .await;
+    assert_eq!(published.status, 201, "{}", published.body);
+}
+
+fn body(a: &Value, text: &str) -> Value {
+    json!({"id": a["id"], "number": a["number"], "heading": a["heading"], "text": text})
+}
+
+async fn the_blame_of_an_article_names_the_version_and_amendment_behind_each_word(db: TestDb) {
+    let c = open_consultation(db).await;
+    let (_, v1) = latest_articles(&c.app, &c.bill).await;
+    let article = v1[1]["id"].as_str().unwrap().to_string();
+    let submitted = c
+        .app
+        .post(
+            &format!("/api/v1/bills/{}/amendments", c.bill),
+            &c.citizens[0],
+            json!({"kind": "modify", "article_id": article, "title": "Six mois", "proposed_text": "Un embargo de six mois s'applique.\n\nIl est renouvelable.", "rationale": "."}),
+        )
+        .await;
+    let amendment = submitted.body["id"].as_str().unwrap().to_string();
+    let decided = c
+        .app
+        .post(
+            &format!("/api/v1/amendments/{amendment}/decision"),
+            &c.official,
+            json!({"outcome": "accepted", "response": "Oui."}),
+        )
+        .await;
+    assert_eq!(decided.status, 201);
+    let v2: Vec<Value> = v1
+        .iter()
+        .map(|a| {
+            if a["id"] == json!(article) {
+                body(
+                    a,
+                    "Un embargo de six mois s'applique.\n\nIl est renouvelable.",
+                )
+            } else {
+                body(a, a["text"].as_str().unwrap())
+            }
+        })
+        .collect();
+    publish(
+        &c,
+        2,
+        v2.clone(),
+        json!([{"article_id": article, "amendments": [amendment]}]),
+    )
+    .await;
+    let v3: Vec<Value> = v2
+        .iter()
+        .map(|a| {
+            if a["id"] == json!(article) {
+                body(
+                    a,
+                    "Un embargo de six mois s'applique.\n\nIl est renouvelable une fois.",
+                )
+            } else {
+                a.clone()
+            }
+        })
+        .collect();
+    publish(&c, 3, v3, json!([])).await;
+
+    let blame = c
+        .app
+        .get(&format!(
+            "/api/v1/bills/{}/articles/{article}/blame",
+            c.bill
+        ))
+        .await;
+    assert_eq!(blame.status, 200, "{}", blame.body);
+    let spans = blame.body["spans"].as_array().unwrap();
+    let text: String = spans.iter().map(|s| s["text"].as_str().unwrap()).collect();
+    assert_eq!(
+        text,
+        blame.body["text"].as_str().unwrap(),
+        "spans make up the text"
+    );
+    assert_eq!(
+        text,
+        "Un embargo de six mois s'applique.\n\nIl est renouvelable une fois."
+    );
+    let origin_of = |word: &str| {
+        spans
+            .iter()
+            .find(|s| s["text"].as_str().unwrap().contains(word))
+            .map(|s| s["origin"].clone())
+            .unwrap()
+    };
+    assert_eq!(origin_of("six")["version"], 2);
+    assert_eq!(origin_of("six")["amendments"], json!([amendment]));
+    assert_eq!(origin_of("embargo")["version"], 1);
+    assert_eq!(origin_of("fois")["version"], 3);
+    assert_eq!(origin_of("fois")["amendments"], json!([]));
+    assert_eq!(blame.body["amendments"][0]["title"], "Six mois");
+    let at_v1 = c
+        .app
+        .get(&format!(
+            "/api/v1/bills/{}/articles/{article}/blame?version=1",
+            c.bill
+        ))
+        .await;
+    assert_eq!(at_v1.body["spans"].as_array().unwrap().len(), 1);
+    assert!(at_v1.body["text"].as_str().unwrap().contains("douze"));
+}
+
+async fn the_whole_bill_diff_shows_renumbered_moved_inserted_and_deleted_articles(db: TestDb) {
+    let c = open_consultation(db).await;
+    let (_, v1) = latest_articles(&c.app, &c.bill).await;
+    // v2: article 3 moves first and becomes 1, articles 1 and 2 become 2 and 3 with 1 edited,
+    // and a new article 4 is added; v3 deletes the old article 2.
+    let mut moved = v1[2].clone();
+    moved["number"] = json!("1");
+    let mut first = v1[0].clone();
+    first["number"] = json!("2");
+    let mut second = v1[1].clone();
+    second["number"] = json!("3");
+    let v2 = vec![
+        body(&moved, moved["text"].as_str().unwrap()),
+        body(&first, "Les administrations publient toutes leurs données."),
+        body(&second, second["text"].as_str().unwrap()),
+        json!({"number": "4", "text": "Un article nouveau."}),
+    ];
+    publish(&c, 2, v2, json!([])).await;
+    let diff = c
+        .app
+        .get(&format!("/api/v1/bills/{}/diff?from=1&to=2", c.bill))
+        .await;
+    assert_eq!(diff.status, 200, "{}", diff.body);
+    let articles = diff.body["articles"].as_array().unwrap();
+    let find = |id: &Value| {
+        articles
+            .iter()
+            .find(|a| &a["article_id"] == id)
+            .unwrap()
+            .clone()
+    };
+    let a3 = find(&v1[2]["id"]);
+    assert_eq!(a3["status"], "unchanged");
+    assert_eq!(a3["renumbered"], json!({"from": "3", "to": "1"}));
+    assert_eq!(a3["moved"], true);
+    let a1 = find(&v1[0]["id"]);
+    assert_eq!(a1["status"], "modified");
+    assert_eq!(
+        a1["moved"], false,
+        "only the fewest articles count as moved"
+    );
+    assert_eq!(
+        find(&v1[1]["id"])["renumbered"],
+        json!({"from": "2", "to": "3"})
+    );
+    assert!(articles.iter().any(|a| a["status"] == "inserted"));
+    let (_, v2) = latest_articles(&c.app, &c.bill).await;
+    let v3: Vec<Value> = v2
+        .iter()
+        .filter(|a| a["id"] != v1[1]["id"])
+        .map(|a| body(a, a["text"].as_str().unwrap()))
+        .collect();
+    publish(&c, 3, v3, json!([])).await;
+    let diff = c
+        .app
+        .get(&format!("/api/v1/bills/{}/diff?from=2&to=3", c.bill))
+        .await;
+    let articles = diff.body["articles"].as_array().unwrap();
+    assert_eq!(articles.len(), 1, "{}", diff.body);
+    assert_eq!(articles[0]["status"], "deleted");
+    assert_eq!(articles[0]["article_id"], v1[1]["id"]);
 }

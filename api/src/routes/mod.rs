@@ -34,6 +34,10 @@ pub fn router(state: AppState) -> Router {
             get(read::article_history),
         )
         .route(
+            "/bills/{bill_id}/articles/{article_id}/blame",
+            get(read::blame),
+        )
+        .route(
             "/bills/{bill_id}/amendments",
             get(read::amendments).post(write::submit_amendment),
         )

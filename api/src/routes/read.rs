@@ -12,7 +12,7 @@ use axum::extract::{Path, Query, State};
 use axum::Json;
 use domain::ballot::VoteCounts;
 use domain::ids::{ArticleId, BillId, Target};
-use domain::text::{diff_articles, Article, ArticleStatus};
+use domain::text::{diff_articles, diff_bills, Article, ArticleStatus, Blame};
 use projections::views::amendments::AmendmentView;
 use projections::views::bills::{BillView, Bills, VersionView};
 use projections::views::tallies::Tallies;
@@ -462,28 +462,19 @@ pub async fn diff(
     };
     let only = article_param(&params)?;
     let include_unchanged = params.get("unchanged").is_some_and(|v| v == "true");
-    let mut ids: Vec<ArticleId> = new.articles.iter().map(|a| a.id).collect();
-    ids.extend(
-        old.articles
-            .iter()
-            .map(|a| a.id)
-            .filter(|id| !new.articles.iter().any(|n| n.id == *id)),
-    );
-    let articles: Vec<Value> =
-        ids.into_iter()
-            .filter(|id| only.is_none_or(|o| o == *id))
-            .filter_map(|id| {
-                let before = old.articles.iter().find(|a| a.id == id);
-                let after = new.articles.iter().find(|a| a.id == id);
-                let diff = diff_articles(before, after);
-                (include_unchanged || only.is_some() || diff.status != ArticleStatus::Unchanged)
-                    .then(|| {
-                        let mut value = serde_json::to_value(&diff).unwrap_or(Value::Null);
-                        value["article_id"] = json!(id);
-                        value
-                    })
-            })
-            .collect();
+    // One comparison by article identity: content status, renumbering and moves.
+    let articles: Vec<Value> = diff_bills(&old.articles, &new.articles)
+        .into_iter()
+        .filter(|d| only.is_none_or(|o| o == d.article_id))
+        .filter(|d| {
+            include_unchanged
+                || only.is_some()
+                || d.diff.status != ArticleStatus::Unchanged
+                || d.renumbered.is_some()
+                || d.moved
+        })
+        .map(|d| serde_json::to_value(&d).unwrap_or(Value::Null))
+        .collect();
     if let Some(id) = only {
         if articles.is_empty() {
             return Err(Problem::not_found(format!(
@@ -735,5 +726,91 @@ pub async fn article_history(
         "changes": changes,
         "amendments": listed,
         "tallies": tallies_json(&tallies.model, &target),
+    })))
+}
+
+/// Where a word of an article's text came from: the version that introduced it and the
+/// contributions that version cites for this article.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+struct WordOrigin {
+    version: u32,
+    label: String,
+    published_at: String,
+    amendments: Vec<domain::ids::AmendmentId>,
+}
+
+/// Attributes each word of an article in a version (default: the latest) to the version and
+/// amendments that introduced it.
+pub async fn blame(
+    State(state): State<AppState>,
+    Path((raw, article)): Path<(String, String)>,
+    Query(params): Params,
+) -> Answer {
+    views_after(&state, &params).await?;
+    let bills = state.views.bills.read();
+    let amendments = state.views.amendments.read();
+    let bill = find_bill(&bills.model, &raw)?;
+    let article_id = ArticleId::parse(&article)
+        .map_err(|_| Problem::not_found(format!("`{article}` is not an article id (a UUID)")))?;
+    let upto = match params.get("version") {
+        None => bill.versions.len() as u32,
+        Some(v) => find_version(bill, version_number(v)?)?.number,
+    };
+    let mut blame: Option<Blame<WordOrigin>> = None;
+    let mut last_text: Option<String> = None;
+    for version in bill.versions.iter().take_while(|v| v.number <= upto) {
+        let current = version.articles.iter().find(|a| a.id == article_id);
+        let text = current.map(Article::text);
+        if text == last_text {
+            continue;
+        }
+        let origin = || WordOrigin {
+            version: version.number,
+            label: version.label.clone(),
+            published_at: version.published_at.clone(),
+            amendments: version
+                .provenance
+                .iter()
+                .filter(|p| p.article_id == article_id)
+                .flat_map(|p| p.amendments.iter().copied())
+                .collect(),
+        };
+        blame = match (blame, &text) {
+            (_, None) => None,
+            (Some(mut b), Some(t)) => {
+                b.revise(t, origin());
+                Some(b)
+            }
+            (None, Some(t)) => Some(Blame::new(t, origin())),
+        };
+        last_text = text;
+    }
+    let blame = blame.ok_or_else(|| {
+        Problem::not_found(format!(
+            "article {article_id} is not in version {upto} of bill {}",
+            bill.id
+        ))
+    })?;
+    let mut cited = std::collections::BTreeSet::new();
+    let spans: Vec<Value> = blame
+        .spans()
+        .into_iter()
+        .map(|span| {
+            cited.extend(span.origin.amendments.iter().copied());
+            json!({ "text": span.text, "origin": span.origin })
+        })
+        .collect();
+    let contributions: Vec<Value> = cited
+        .into_iter()
+        .filter_map(|id| amendments.model.amendment(id))
+        .map(amendment_summary)
+        .collect();
+    Ok(Json(json!({
+        "bill_id": bill.id,
+        "article_id": article_id,
+        "version": upto,
+        "text": blame.text(),
+        "spans": spans,
+        "amendments": contributions,
     })))
 }

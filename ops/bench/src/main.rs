@@ -374,9 +374,12 @@ struct FreshPostgres {
 impl FreshPostgres {
     async fn drop(self) {
         if let Ok(mut admin) = sqlx::PgConnection::connect(&self.admin).await {
-            let _ = sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name))
-                .execute(&mut admin)
-                .await;
+            let _ = sqlx::raw_sql(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ))
+            .execute(&mut admin)
+            .await;
         }
     }
 }

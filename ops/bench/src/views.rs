@@ -10,7 +10,9 @@ use domain::amendment::{AmendmentEvent, Change, DecisionOutcome, Origin};
 use domain::argument::{ArgumentEvent, Stance};
 use domain::ballot::{BallotEvent, Choice};
 use domain::bill::{ArticleProvenance, BillEvent};
-use domain::ids::{AmendmentId, ArgumentId, ArticleId, BillId, ParticipantId, Target, VersionNumber};
+use domain::ids::{
+    AmendmentId, ArgumentId, ArticleId, BillId, ParticipantId, Target, VersionNumber,
+};
 use domain::text::Article;
 use projections::views::{self, Views};
 use projections::{DatabaseUrl, EventStore, PendingEvent};
@@ -69,7 +71,18 @@ async fn synthetic_bill(store: &EventStore, n: u64) -> BillId {
         .collect();
     let mut batch = Vec::with_capacity(10_000);
     let mut bill_sequence = 1;
-    batch.push(pending("bill", bill.clone(), bill_sequence, &BillEvent::BillDrafted { bill_id, title: "Synthetic bill".into(), articles: articles.clone() }, 0, "gouvernement"));
+    batch.push(pending(
+        "bill",
+        bill.clone(),
+        bill_sequence,
+        &BillEvent::BillDrafted {
+            bill_id,
+            title: "Synthetic bill".into(),
+            articles: articles.clone(),
+        },
+        0,
+        "gouvernement",
+    ));
     let mut amendments: Vec<(AmendmentId, ArticleId)> = Vec::new();
     let mut accepted: Vec<(AmendmentId, ArticleId)> = Vec::new();
     let mut version = 1u32;
@@ -82,30 +95,66 @@ async fn synthetic_bill(store: &EventStore, n: u64) -> BillId {
                 let id = AmendmentId::from(uuid::Uuid::from_u128(0x1_0000_0000 + k as u128));
                 let article = articles[k % articles.len()].id;
                 amendments.push((id, article));
-                pending("amendment", id.to_string(), 1, &AmendmentEvent::AmendmentSubmitted {
-                    amendment_id: id, bill_id, base_version: VersionNumber::new(version).unwrap(),
-                    change: Change::Modify { article_id: article }, origin: Origin::Citizen,
-                    title: format!("Amendement {k}"), proposed_text: Some(article_text(k % 40, 6)),
-                    rationale: "Plus court.".into(), author: ParticipantId::parse(&format!("u{:010x}", k)).unwrap(),
-                }, at, &format!("u{:010x}", k))
+                pending(
+                    "amendment",
+                    id.to_string(),
+                    1,
+                    &AmendmentEvent::AmendmentSubmitted {
+                        amendment_id: id,
+                        bill_id,
+                        base_version: VersionNumber::new(version).unwrap(),
+                        change: Change::Modify {
+                            article_id: article,
+                        },
+                        origin: Origin::Citizen,
+                        title: format!("Amendement {k}"),
+                        proposed_text: Some(article_text(k % 40, 6)),
+                        rationale: "Plus court.".into(),
+                        author: ParticipantId::parse(&format!("u{:010x}", k)).unwrap(),
+                    },
+                    at,
+                    &format!("u{:010x}", k),
+                )
             }
             50 | 51 => {
                 let k = i / 50;
-                let target = Target::Article { bill_id, article_id: articles[(k % 40) as usize].id };
+                let target = Target::Article {
+                    bill_id,
+                    article_id: articles[(k % 40) as usize].id,
+                };
                 let author = format!("u{:010x}", k);
-                pending("argument", format!("argument-{k}"), 1, &ArgumentEvent::ArgumentPosted {
-                    argument_id: ArgumentId::from(uuid::Uuid::from_u128(0x2_0000_0000 + k as u128)),
-                    author: ParticipantId::parse(&author).unwrap(), target, stance: Stance::For,
-                    body: "Cet article protège les chercheurs.".into(),
-                }, at, &author)
+                pending(
+                    "argument",
+                    format!("argument-{k}"),
+                    1,
+                    &ArgumentEvent::ArgumentPosted {
+                        argument_id: ArgumentId::from(uuid::Uuid::from_u128(
+                            0x2_0000_0000 + k as u128,
+                        )),
+                        author: ParticipantId::parse(&author).unwrap(),
+                        target,
+                        stance: Stance::For,
+                        body: "Cet article protège les chercheurs.".into(),
+                    },
+                    at,
+                    &author,
+                )
             }
             75 if !amendments.is_empty() && i % 1_000 == 75 => {
                 let (id, article) = amendments.remove(0);
                 accepted.push((id, article));
-                pending("amendment", id.to_string(), 2, &AmendmentEvent::AmendmentDecided {
-                    outcome: DecisionOutcome::Accepted, response: "Retenu.".into(),
-                    decided_by: ParticipantId::parse("gouvernement").unwrap(),
-                }, at, "gouvernement")
+                pending(
+                    "amendment",
+                    id.to_string(),
+                    2,
+                    &AmendmentEvent::AmendmentDecided {
+                        outcome: DecisionOutcome::Accepted,
+                        response: "Retenu.".into(),
+                        decided_by: ParticipantId::parse("gouvernement").unwrap(),
+                    },
+                    at,
+                    "gouvernement",
+                )
             }
             25 if i % 10_000 == 25 && !accepted.is_empty() => {
                 let (id, article) = accepted.remove(0);
@@ -114,33 +163,75 @@ async fn synthetic_bill(store: &EventStore, n: u64) -> BillId {
                 if let Some(a) = articles.iter_mut().find(|a| a.id == article) {
                     a.paragraphs = article_text(version as usize, version as usize);
                 }
-                pending("bill", bill.clone(), bill_sequence, &BillEvent::VersionPublished {
-                    number: VersionNumber::new(version).unwrap(), label: format!("v{version}"),
-                    articles: articles.clone(),
-                    provenance: vec![ArticleProvenance { article_id: article, amendments: vec![id] }],
-                    note: String::new(),
-                }, at, "gouvernement")
+                pending(
+                    "bill",
+                    bill.clone(),
+                    bill_sequence,
+                    &BillEvent::VersionPublished {
+                        number: VersionNumber::new(version).unwrap(),
+                        label: format!("v{version}"),
+                        articles: articles.clone(),
+                        provenance: vec![ArticleProvenance {
+                            article_id: article,
+                            amendments: vec![id],
+                        }],
+                        note: String::new(),
+                    },
+                    at,
+                    "gouvernement",
+                )
             }
             _ => {
                 // Ballots: participant p votes on article p % 40; every 10th voter changes.
                 let p = i / 2;
                 let participant = format!("v{:010x}", p);
-                let target = Target::Article { bill_id, article_id: articles[(p % 40) as usize].id };
+                let target = Target::Article {
+                    bill_id,
+                    article_id: articles[(p % 40) as usize].id,
+                };
                 let stream = format!("{participant}/{}", p % 40);
                 if i % 2 == 0 || p % 10 != 0 {
                     if i % 2 == 1 {
                         // Odd index without a change: a cast of its own.
                         let participant = format!("w{:010x}", i);
-                        pending("ballot", format!("{participant}/{}", i % 40), 1, &BallotEvent::BallotCast {
-                            participant: ParticipantId::parse(&participant).unwrap(), target, choice: Choice::Against,
-                        }, at, &participant)
+                        pending(
+                            "ballot",
+                            format!("{participant}/{}", i % 40),
+                            1,
+                            &BallotEvent::BallotCast {
+                                participant: ParticipantId::parse(&participant).unwrap(),
+                                target,
+                                choice: Choice::Against,
+                            },
+                            at,
+                            &participant,
+                        )
                     } else {
-                        pending("ballot", stream, 1, &BallotEvent::BallotCast {
-                            participant: ParticipantId::parse(&participant).unwrap(), target, choice: Choice::For,
-                        }, at, &participant)
+                        pending(
+                            "ballot",
+                            stream,
+                            1,
+                            &BallotEvent::BallotCast {
+                                participant: ParticipantId::parse(&participant).unwrap(),
+                                target,
+                                choice: Choice::For,
+                            },
+                            at,
+                            &participant,
+                        )
                     }
                 } else {
-                    pending("ballot", stream, 2, &BallotEvent::BallotChanged { choice: Choice::Mixed, previous: Choice::For }, at, &participant)
+                    pending(
+                        "ballot",
+                        stream,
+                        2,
+                        &BallotEvent::BallotChanged {
+                            choice: Choice::Mixed,
+                            previous: Choice::For,
+                        },
+                        at,
+                        &participant,
+                    )
                 }
             }
         };
@@ -192,26 +283,57 @@ async fn get(router: &axum::Router, path: &str) -> Duration {
     let start = Instant::now();
     let response = router
         .clone()
-        .oneshot(axum::http::Request::get(path).body(axum::body::Body::empty()).unwrap())
+        .oneshot(
+            axum::http::Request::get(path)
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
         .await
         .unwrap();
-    assert!(response.status().is_success(), "{path}: {}", response.status());
-    let _ = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+    assert!(
+        response.status().is_success(),
+        "{path}: {}",
+        response.status()
+    );
+    let _ = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap();
     start.elapsed()
 }
 
 async fn query_figures(store: &EventStore, bill: BillId) {
-    let key = domain::integrity::checkpoint::SigningKey::from_seed("palimpsest.bench/log", [3; 32]).unwrap();
+    let key = domain::integrity::checkpoint::SigningKey::from_seed("palimpsest.bench/log", [3; 32])
+        .unwrap();
     let state = api::server::app_state(store.clone(), key).await.unwrap();
     let router = api::routes::router(state.clone());
-    let versions = state.views.bills.read().model.bill(bill).unwrap().versions.len();
+    let versions = state
+        .views
+        .bills
+        .read()
+        .model
+        .bill(bill)
+        .unwrap()
+        .versions
+        .len();
     let middle = store.log_size().await.unwrap() / 2;
     let article = ArticleId::from(uuid::Uuid::from_u128(0xA000));
     let queries = [
-        ("timeline first page (50 points)", format!("/api/v1/bills/{bill}/timeline?limit=50")),
-        ("timeline page at mid-log", format!("/api/v1/bills/{bill}/timeline?limit=50&cursor={middle}")),
-        (&*Box::leak(format!("diff whole bill v1→v{versions}").into_boxed_str()), format!("/api/v1/bills/{bill}/diff?from=1&to={versions}")),
-        ("diff one article v1→last", format!("/api/v1/bills/{bill}/diff?from=1&to={versions}&article={article}")),
+        (
+            "timeline first page (50 points)",
+            format!("/api/v1/bills/{bill}/timeline?limit=50"),
+        ),
+        (
+            "timeline page at mid-log",
+            format!("/api/v1/bills/{bill}/timeline?limit=50&cursor={middle}"),
+        ),
+        (
+            &*Box::leak(format!("diff whole bill v1→v{versions}").into_boxed_str()),
+            format!("/api/v1/bills/{bill}/diff?from=1&to={versions}"),
+        ),
+        (
+            "diff one article v1→last",
+            format!("/api/v1/bills/{bill}/diff?from=1&to={versions}&article={article}"),
+        ),
     ];
     for (label, path) in queries {
         get(&router, &path).await;
@@ -226,8 +348,12 @@ async fn query_figures(store: &EventStore, bill: BillId) {
 /// A writer commits votes at a steady rate; a second process's views (another store handle,
 /// following by polling as the service does) are timed until they show each one.
 async fn lag_figures(url: &str, rate_per_second: u64, seconds: u64) {
-    let writer = EventStore::open(&DatabaseUrl::parse(url).unwrap()).await.unwrap();
-    let follower_store = EventStore::open(&DatabaseUrl::parse(url).unwrap()).await.unwrap();
+    let writer = EventStore::open(&DatabaseUrl::parse(url).unwrap())
+        .await
+        .unwrap();
+    let follower_store = EventStore::open(&DatabaseUrl::parse(url).unwrap())
+        .await
+        .unwrap();
     let follower = Views::start(&follower_store).await.unwrap();
     follower.spawn_follower(Duration::from_millis(250));
     let votes = super::votes("lag", (rate_per_second * seconds) as usize);
@@ -253,10 +379,16 @@ async fn lag_figures(url: &str, rate_per_second: u64, seconds: u64) {
     for (k, vote) in votes.into_iter().enumerate() {
         let due = start + every * k as u32;
         tokio::time::sleep_until(due.into()).await;
-        let context = projections::CommandContext::new(vote.actor, chrono::Utc::now().fixed_offset());
-        let outcome = projections::execute::<domain::ballot::Ballot>(&writer, &vote.stream, vote.command, &context)
-            .await
-            .unwrap();
+        let context =
+            projections::CommandContext::new(vote.actor, chrono::Utc::now().fixed_offset());
+        let outcome = projections::execute::<domain::ballot::Ballot>(
+            &writer,
+            &vote.stream,
+            vote.command,
+            &context,
+        )
+        .await
+        .unwrap();
         committed.push((outcome.last_log_index().unwrap(), Instant::now()));
     }
     let head = committed.last().unwrap().0;
@@ -269,7 +401,11 @@ async fn lag_figures(url: &str, rate_per_second: u64, seconds: u64) {
     let lags: Vec<Duration> = committed
         .iter()
         .map(|(index, at)| {
-            let shown = seen.iter().find(|(p, _)| p >= index).map(|(_, t)| *t).unwrap();
+            let shown = seen
+                .iter()
+                .find(|(p, _)| p >= index)
+                .map(|(_, t)| *t)
+                .unwrap();
             shown.saturating_duration_since(*at)
         })
         .collect();
@@ -286,27 +422,45 @@ pub async fn view_figures(synthetic: u64, postgres_url: &str) {
     println!("Palimpsest projection figures (release build)");
     let dir = tempfile::tempdir().unwrap();
     let real_url = format!("sqlite://{}", dir.path().join("real.db").display());
-    let real = EventStore::open(&DatabaseUrl::parse(&real_url).unwrap()).await.unwrap();
+    let real = EventStore::open(&DatabaseUrl::parse(&real_url).unwrap())
+        .await
+        .unwrap();
     api::import::import_bundled(&real).await.unwrap();
     rebuild_figures("République numérique sqlite", &real).await;
     if let Some(pg) = super::fresh_postgres(postgres_url, "views").await {
-        let store = EventStore::open(&DatabaseUrl::parse(&pg.url).unwrap()).await.unwrap();
+        let store = EventStore::open(&DatabaseUrl::parse(&pg.url).unwrap())
+            .await
+            .unwrap();
         api::import::import_bundled(&store).await.unwrap();
         rebuild_figures("République numérique pg", &store).await;
         drop(store);
         pg.drop().await;
     }
     let url = format!("sqlite://{}", dir.path().join("synthetic.db").display());
-    let store = EventStore::open(&DatabaseUrl::parse(&url).unwrap()).await.unwrap();
+    let store = EventStore::open(&DatabaseUrl::parse(&url).unwrap())
+        .await
+        .unwrap();
     let start = Instant::now();
     let bill = synthetic_bill(&store, synthetic).await;
-    println!("synthetic bill of {} events appended in {:.1} s", store.log_size().await.unwrap(), start.elapsed().as_secs_f64());
+    println!(
+        "synthetic bill of {} events appended in {:.1} s",
+        store.log_size().await.unwrap(),
+        start.elapsed().as_secs_f64()
+    );
     rebuild_figures(&format!("synthetic {synthetic}"), &store).await;
     let start = Instant::now();
     let restored = Views::start(&store).await.unwrap();
     println!("restart   synthetic {synthetic}: views restored from their documents in {:.1} s (position {})", start.elapsed().as_secs_f64(), restored.position());
     drop(restored);
     query_figures(&store, bill).await;
-    println!("memory    peak of this process so far {:.0} MiB", super::peak_rss_kib() as f64 / 1024.0);
-    lag_figures(&format!("sqlite://{}", dir.path().join("lag.db").display()), 100, 10).await;
+    println!(
+        "memory    peak of this process so far {:.0} MiB",
+        super::peak_rss_kib() as f64 / 1024.0
+    );
+    lag_figures(
+        &format!("sqlite://{}", dir.path().join("lag.db").display()),
+        100,
+        10,
+    )
+    .await;
 }
