@@ -270,6 +270,37 @@ impl<'a> OpenData<'a> {
         }
     }
 
+    /// Every file of a bill's open data, handed to `sink` one at a time as (path relative to
+    /// the bill's folder, bytes): each table in each format, `akn/version-NNN.xml` per version
+    /// and `akn/amendment-ID.xml` per amendment.
+    pub fn bill_files<E: From<OpenDataError>>(
+        &self,
+        bill: &BillView,
+        mut sink: impl FnMut(&str, &[u8]) -> Result<(), E>,
+    ) -> Result<(), E> {
+        for table in Table::ALL {
+            for format in Format::ALL {
+                let name = format!("{}.{}", table.name(), format.extension());
+                sink(&name, &self.render(bill, table, format)?)?;
+            }
+        }
+        for version in &bill.versions {
+            let xml = akn::version_document(bill, version)?;
+            sink(
+                &format!("akn/version-{:03}.xml", version.number),
+                xml.as_bytes(),
+            )?;
+        }
+        for amendment in self.amendments.of_bill(bill.id) {
+            let xml = akn::amendment_document(amendment, Some(bill))?;
+            sink(
+                &format!("akn/amendment-{}.xml", amendment.id),
+                xml.as_bytes(),
+            )?;
+        }
+        Ok(())
+    }
+
     pub fn contributions(&self, bill: &BillView) -> Vec<ContributionRow> {
         self.amendments
             .of_bill(bill.id)
