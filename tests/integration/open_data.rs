@@ -666,6 +666,12 @@ async fn akoma_ntoso_documents_parse_and_hold_each_article_and_each_amendment(db
         ["rejected"],
         "the rejected amendment's state"
     );
+    let heading = find(&doc, "amendmentHeading");
+    assert_eq!(
+        texts(&find(heading[0], "p")),
+        ["Insert a new article after Article 1 bis (version 1 of the bill)"],
+        "the article as numbered in the version it was submitted against (now Article 2)"
+    );
 }
 
 /// RFC 3339 with a numeric offset (`+02:00`, `+00:00`), never `Z` nor a local time.

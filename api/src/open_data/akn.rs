@@ -281,9 +281,16 @@ pub fn version_document(bill: &BillView, version: &VersionView) -> Result<String
     Ok(doc.finish())
 }
 
+/// What the amendment changes, naming the article as numbered in the version it was submitted
+/// against (Article 9 of the draft became Article 17 later on).
 fn change_heading(amendment: &AmendmentView, bill: Option<&BillView>) -> String {
     let label = |id| {
-        bill.and_then(|b| b.article_label(id))
+        let in_base = bill
+            .and_then(|b| b.version(amendment.base_version))
+            .and_then(|v| v.articles.iter().find(|a| a.id == id))
+            .map(|a| format!("Article {}", a.number));
+        in_base
+            .or_else(|| bill.and_then(|b| b.article_label(id)))
             .unwrap_or_else(|| format!("article {id}"))
     };
     match &amendment.change {
