@@ -126,6 +126,18 @@ pub enum Command {
         #[arg(long)]
         projection: Option<String>,
     },
+    /// Write every bill's open data (CSV, NDJSON, Akoma Ntoso XML) to a folder, one folder per
+    /// bill (see docs/open-data.md)
+    OpenData {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// Folder to write into (created if missing); each bill gets DIR/BILL_ID/
+        #[arg(long)]
+        out: PathBuf,
+        /// Only this bill (its id)
+        #[arg(long)]
+        bill: Option<String>,
+    },
     /// Generate a checkpoint signing key
     Keygen {
         /// Where to write the private key (never overwritten)
@@ -331,6 +343,22 @@ pub async fn run(cli: Cli) -> Result<ExitCode, String> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::OpenData {
+            database,
+            out,
+            bill,
+        } => {
+            let store = open_existing(&database).await?;
+            let written = write_open_data(&store, &out, bill.as_deref()).await?;
+            println!(
+                "wrote the open data of {} bill(s) to {} ({} files, {} bytes)",
+                written.bills,
+                out.display(),
+                written.files,
+                written.bytes
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Keygen { out, origin } => {
             let key = signing::generate(&out, &origin).map_err(|e| e.to_string())?;
             println!("{}", key.verifier_key_string());
@@ -359,6 +387,81 @@ pub async fn run(cli: Cli) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// What `open-data` wrote.
+#[derive(Debug, Default)]
+pub struct OpenDataWritten {
+    pub bills: usize,
+    pub files: usize,
+    pub bytes: u64,
+}
+
+/// Folds the views up to the log's end, then writes every bill's open data (or one bill's) to
+/// `out/BILL_ID/`. Refuses when a projection stopped: its files would silently miss events.
+pub async fn write_open_data(
+    store: &EventStore,
+    out: &std::path::Path,
+    only: Option<&str>,
+) -> Result<OpenDataWritten, String> {
+    let views = projections::views::Views::start(store)
+        .await
+        .map_err(|e| e.to_string())?;
+    if let Some((name, failure)) = views
+        .statuses()
+        .into_iter()
+        .find_map(|s| s.failure.map(|f| (s.name, f)))
+    {
+        return Err(format!(
+            "projection `{name}` stopped at log index {}: {}; the open data would be incomplete — \
+             fix the cause, then run `palimpsest rebuild --projection {name}`",
+            failure.log_index, failure.message
+        ));
+    }
+    let only = only
+        .map(|raw| {
+            domain::ids::BillId::parse(raw)
+                .map_err(|_| format!("--bill {raw}: not a bill id (a UUID)"))
+        })
+        .transpose()?;
+    let bills = views.bills.read();
+    let amendments = views.amendments.read();
+    let tallies = views.tallies.read();
+    let arguments = views.arguments.read();
+    let data = crate::open_data::OpenData {
+        bills: &bills.model,
+        amendments: &amendments.model,
+        tallies: &tallies.model,
+        arguments: &arguments.model,
+    };
+    let selected: Vec<_> = match only {
+        Some(id) => vec![bills
+            .model
+            .bill(id)
+            .ok_or_else(|| format!("--bill {id}: no bill has this id in the database"))?],
+        None => bills.model.bills().collect(),
+    };
+    let mut written = OpenDataWritten::default();
+    for bill in selected {
+        let folder = out.join(bill.id.to_string());
+        data.bill_files(bill, |name, bytes| -> Result<(), BoxError> {
+            let path = folder.join(name);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)
+                    .map_err(|e| format!("{}: cannot create: {e}", parent.display()))?;
+            }
+            std::fs::write(&path, bytes)
+                .map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
+            written.files += 1;
+            written.bytes += bytes.len() as u64;
+            Ok(())
+        })
+        .map_err(|e| format!("bill {}: {e}", bill.id))?;
+        written.bills += 1;
+    }
+    Ok(written)
 }
 
 /// Prints a verification outcome: `ok: …` and exit 0, or `FAILED: …` and exit 1.

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod cli;
 pub mod http;
 pub mod import;
+pub mod open_data;
 pub mod routes;
 pub mod server;
 pub mod service;

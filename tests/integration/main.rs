@@ -27,3 +27,6 @@ mod tidy;
 
 /// The projections: durable, rebuilt beside and swapped, equal incrementally and rebuilt.
 mod views;
+
+/// Open data: CSV, NDJSON and Akoma Ntoso exports of the views, recomputable and anonymised.
+mod open_data;

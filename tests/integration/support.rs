@@ -215,6 +215,27 @@ impl TestApp {
         }
     }
 
+    /// A GET whose body is not JSON (CSV, NDJSON, XML): status, Content-Type and the text.
+    pub async fn get_text(&self, path: &str) -> (u16, String, String) {
+        use http_body_util::BodyExt;
+        use tower::ServiceExt;
+        let request = axum::http::Request::builder()
+            .uri(path)
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status().as_u16();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let text = String::from_utf8(bytes.to_vec()).expect("a UTF-8 body");
+        (status, content_type, text)
+    }
+
     pub async fn get(&self, path: &str) -> Answer {
         self.request("GET", path, None, None).await
     }

@@ -2,6 +2,7 @@
 //! of the views or a write use case in `service`, shape the answer.
 
 mod log;
+mod open_data;
 mod read;
 mod write;
 
@@ -26,6 +27,11 @@ pub fn router(state: AppState) -> Router {
             "/bills/{bill_id}/versions/{number}/provenance",
             get(read::provenance),
         )
+        .route(
+            "/bills/{bill_id}/versions/{number}/akn.xml",
+            get(open_data::version_akn),
+        )
+        .route("/bills/{bill_id}/open-data/{file}", get(open_data::table))
         .route("/bills/{bill_id}/tallies", get(read::tallies))
         .route("/bills/{bill_id}/diff", get(read::diff))
         .route("/bills/{bill_id}/timeline", get(read::timeline))
@@ -51,6 +57,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/amendments/{amendment_id}", get(read::amendment))
         .route("/amendments/{amendment_id}/decision", post(write::decide))
+        .route(
+            "/amendments/{amendment_id}/akn.xml",
+            get(open_data::amendment_akn),
+        )
         .route("/votes", post(write::vote))
         .route("/votes/retract", post(write::retract_vote))
         .route("/arguments", post(write::post_argument))
