@@ -42,6 +42,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/amendments/{amendment_id}", get(read::amendment))
         .route("/amendments/{amendment_id}/decision", post(write::decide))
+        .route(
+            "/amendments/{amendment_id}/decision/correction",
+            post(write::correct_response),
+        )
         .route("/votes", post(write::vote))
         .route("/votes/retract", post(write::retract_vote))
         .route("/arguments", post(write::post_argument))
