@@ -7,9 +7,9 @@ use domain::actor::Actor;
 use domain::amendment::{Amendment, AmendmentCommand, Change, DecisionOutcome, Origin};
 use domain::argument::{Argument, ArgumentCommand, Stance};
 use domain::ballot::{Ballot, BallotCommand, Choice};
-use domain::bill::{ArticleProvenance, Bill, BillCommand, BillStatus};
+use domain::bill::{AmendmentFact, ArticleProvenance, Bill, BillCommand, BillStatus};
 use domain::ids::{AmendmentId, ArgumentId, ArticleId, BallotId, BillId, Target, VersionNumber};
-use domain::text::Article;
+use domain::text::{apply_amendments, Article};
 use projections::command::{execute, execute_guarded, load};
 use projections::{AppendError, CommandContext, CommandError, StreamGuard};
 use serde::{Deserialize, Serialize};
@@ -435,6 +435,39 @@ pub async fn decide_amendment(
     })
 }
 
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CorrectResponse {
+    /// The corrected public response, in full.
+    pub response: String,
+    /// Why it was corrected; published with the correction.
+    pub reason: String,
+}
+
+pub async fn correct_response(
+    state: &AppState,
+    actor: &Actor,
+    amendment_id: AmendmentId,
+    request: CorrectResponse,
+) -> Result<Accepted, Problem> {
+    check_length("response", &request.response, MAX_TEXT_CHARS)?;
+    check_length("reason", &request.reason, MAX_TEXT_CHARS)?;
+    existing_amendment(state, amendment_id).await?;
+    let (at, occurred) = now();
+    let command = AmendmentCommand::CorrectResponse {
+        actor: actor.clone(),
+        at,
+        response: request.response.trim().to_string(),
+        reason: request.reason.trim().to_string(),
+    };
+    let log_index =
+        run::<Amendment>(state, &amendment_id.to_string(), command, actor, occurred).await?;
+    Ok(Accepted {
+        id: amendment_id.to_string(),
+        log_index,
+    })
+}
+
 /// The bill a target belongs to, checking that the target exists.
 async fn bill_of_target(state: &AppState, target: &Target) -> Result<BillId, Problem> {
     match target {
@@ -569,10 +602,76 @@ pub struct PublishVersion {
     pub label: String,
     #[serde(default)]
     pub note: String,
-    pub articles: Vec<ArticleInput>,
-    /// For each changed article, the decided amendments it takes in.
+    /// The full text of the new version. Exactly one of `articles` and `apply`.
+    #[serde(default)]
+    pub articles: Option<Vec<ArticleInput>>,
+    /// Accepted amendments (accepted or accepted with changes) applied in this order to the
+    /// latest version; the provenance is then computed. Exactly one of `articles` and `apply`.
+    #[serde(default)]
+    pub apply: Option<Vec<AmendmentId>>,
+    /// With `articles`: for each changed article, the decided amendments it takes in.
     #[serde(default)]
     pub provenance: Vec<ArticleProvenance>,
+}
+
+/// The text and provenance of a version built from the listed amendments: each must be of this
+/// bill, accepted (or accepted with changes) and, unless it deletes, carry a proposed text.
+async fn consolidate(
+    state: &AppState,
+    bill_id: BillId,
+    bill: &Bill,
+    ids: &[AmendmentId],
+) -> Result<(Vec<Article>, Vec<ArticleProvenance>, Vec<AmendmentFact>), Problem> {
+    if ids.is_empty() {
+        return Err(Problem::invalid(
+            "field `apply`: list at least one amendment to apply",
+        ));
+    }
+    let mut edits = Vec::with_capacity(ids.len());
+    let mut facts = Vec::with_capacity(ids.len());
+    for (i, &id) in ids.iter().enumerate() {
+        let amendment: Amendment = load_or_problem(state, &id.to_string()).await?;
+        let (Some(fact), Some(edit)) = (amendment.fact(), amendment.edit()) else {
+            return Err(Problem::invalid(format!(
+                "field `apply[{i}]`: no amendment has the id {id}"
+            )));
+        };
+        if fact.bill_id != bill_id {
+            return Err(Problem::invalid(format!(
+                "field `apply[{i}]`: amendment {id} belongs to bill {}, not to bill {bill_id}",
+                fact.bill_id
+            )));
+        }
+        match fact.decision {
+            Some(DecisionOutcome::Accepted | DecisionOutcome::AcceptedWithChanges) => {}
+            Some(DecisionOutcome::Rejected) => {
+                return Err(Problem::invalid(format!(
+                    "field `apply[{i}]`: amendment {id} was rejected; only accepted amendments are applied"
+                )))
+            }
+            None => {
+                return Err(Problem::invalid(format!(
+                    "field `apply[{i}]`: amendment {id} is not decided yet; decide it first"
+                )))
+            }
+        }
+        edits.push(edit);
+        facts.push(fact);
+    }
+    let articles = apply_amendments(bill.latest_articles(), &edits)
+        .map_err(|e| Problem::invalid(format!("field `apply`: {e}")))?;
+    let mut provenance: Vec<ArticleProvenance> = Vec::new();
+    for edit in &edits {
+        let article_id = edit.article_id();
+        match provenance.iter_mut().find(|p| p.article_id == article_id) {
+            Some(entry) => entry.amendments.push(edit.amendment_id),
+            None => provenance.push(ArticleProvenance {
+                article_id,
+                amendments: vec![edit.amendment_id],
+            }),
+        }
+    }
+    Ok((articles, provenance, facts))
 }
 
 pub async fn publish_version(
@@ -583,22 +682,54 @@ pub async fn publish_version(
 ) -> Result<Accepted, Problem> {
     check_length("label", &request.label, MAX_TITLE_CHARS)?;
     check_length("note", &request.note, MAX_TEXT_CHARS)?;
-    existing_bill(state, bill_id).await?;
+    let bill = existing_bill(state, bill_id).await?;
     let number = VersionNumber::new(request.number)
         .map_err(|e| Problem::invalid(format!("field `number`: {e}")))?;
-    let mut cited_amendments = Vec::new();
-    for id in request.provenance.iter().flat_map(|p| &p.amendments) {
-        let amendment = existing_amendment(state, *id).await?;
-        cited_amendments.extend(amendment.fact());
-    }
+    let (articles, provenance, cited_amendments) = match (request.articles, request.apply) {
+        (Some(articles), None) => {
+            let mut cited_amendments = Vec::new();
+            for id in request.provenance.iter().flat_map(|p| &p.amendments) {
+                let amendment = existing_amendment(state, *id).await?;
+                cited_amendments.extend(amendment.fact());
+            }
+            (articles_from(articles)?, request.provenance, cited_amendments)
+        }
+        (None, Some(apply)) => {
+            if !request.provenance.is_empty() {
+                return Err(Problem::invalid(
+                    "field `provenance`: computed from `apply`; omit it",
+                ));
+            }
+            // The text is computed against the latest version: it must be the one this version
+            // follows (the bill refuses the number if another version is published meanwhile).
+            let latest = bill.latest_version().unwrap_or(VersionNumber::FIRST);
+            if number != latest.next() {
+                return Err(Problem::invalid(format!(
+                    "field `number`: the latest version is {latest}; a version applying amendments to it is {}",
+                    latest.next()
+                )));
+            }
+            consolidate(state, bill_id, &bill, &apply).await?
+        }
+        (Some(_), Some(_)) => {
+            return Err(Problem::invalid(
+                "field `apply`: send either `articles` (the full text) or `apply` (the amendments to apply), not both",
+            ))
+        }
+        (None, None) => {
+            return Err(Problem::invalid(
+                "field `articles`: required, unless `apply` lists the accepted amendments to apply",
+            ))
+        }
+    };
     let (at, occurred) = now();
     let command = BillCommand::PublishVersion {
         actor: actor.clone(),
         at,
         number,
         label: request.label.trim().to_string(),
-        articles: articles_from(request.articles)?,
-        provenance: request.provenance,
+        articles,
+        provenance,
         cited_amendments,
         note: request.note,
     };

@@ -479,3 +479,256 @@ async fn votes_racing_the_closure_of_the_consultation_never_land_after_it(db: Te
         "ballots after the closure (log index {closed_at}): {late:?}"
     );
 }
+
+both_backends!(
+    a_version_applying_two_accepted_amendments_computes_the_text_and_names_each,
+    a_corrected_official_response_keeps_both_texts_and_shows_in_the_timeline,
+);
+
+impl Setup {
+    /// Submits an amendment as the citizen; returns its id.
+    async fn amend(&self, body: serde_json::Value) -> String {
+        let submitted = self
+            .app
+            .post(
+                &format!("/api/v1/bills/{}/amendments", self.bill),
+                &self.citizen,
+                body,
+            )
+            .await;
+        assert_eq!(submitted.status, 201, "{}", submitted.body);
+        submitted.body["id"].as_str().unwrap().to_string()
+    }
+
+    async fn decide(&self, amendment: &str, outcome: &str) {
+        let decided = self
+            .app
+            .post(
+                &format!("/api/v1/amendments/{amendment}/decision"),
+                &self.official,
+                json!({"outcome": outcome, "response": "Réponse du Gouvernement."}),
+            )
+            .await;
+        assert_eq!(decided.status, 201, "{}", decided.body);
+    }
+}
+
+/// Case of issue 4: two amendments take effect together. The version applies both in the
+/// order given, names each for the article it shaped, and bad lists are refused field by field.
+async fn a_version_applying_two_accepted_amendments_computes_the_text_and_names_each(db: TestDb) {
+    let setup = bill_in_consultation(db).await;
+    let app = &setup.app;
+    let v1 = app
+        .get(&format!("/api/v1/bills/{}/versions/1", setup.bill))
+        .await;
+    let first_article = v1.body["articles"][0]["id"].as_str().unwrap().to_string();
+    let six_months = setup
+        .amend(json!({
+            "kind": "modify", "article_id": setup.article, "title": "Six mois",
+            "proposed_text": "Un embargo de six mois s'applique.\n\nIl est renouvelable.",
+            "rationale": "Plus court."
+        }))
+        .await;
+    let free_data = setup
+        .amend(json!({
+            "kind": "insert_after", "article_id": first_article, "title": "Gratuité",
+            "proposed_text": "Les données sont gratuites.", "rationale": "Accès."
+        }))
+        .await;
+    let rejected = setup
+        .amend(json!({
+            "kind": "delete", "article_id": first_article, "title": "Supprimer",
+            "rationale": "Inutile."
+        }))
+        .await;
+    let undecided = setup
+        .amend(json!({
+            "kind": "modify", "article_id": setup.article, "title": "Trois mois",
+            "proposed_text": "Un embargo de trois mois s'applique.", "rationale": "Encore."
+        }))
+        .await;
+    setup.decide(&six_months, "accepted").await;
+    setup.decide(&free_data, "accepted_with_changes").await;
+    setup.decide(&rejected, "rejected").await;
+
+    let path = format!("/api/v1/bills/{}/versions", setup.bill);
+    let publish = |extra: serde_json::Value| {
+        let mut body = json!({"number": 2, "label": "après consultation"});
+        body.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        app.post(&path, &setup.official, body)
+    };
+    let before = app.db.store.log_size().await.unwrap();
+    let unknown = uuid::Uuid::new_v4().to_string();
+    let refusals = [
+        (
+            json!({"apply": [six_months], "articles": []}),
+            "field `apply`",
+        ),
+        (json!({}), "field `articles`"),
+        (json!({"apply": []}), "at least one"),
+        (json!({"apply": [six_months, rejected]}), "`apply[1]`"),
+        (json!({"apply": [undecided]}), "not decided"),
+        (json!({"apply": [unknown]}), "`apply[0]`"),
+        (json!({"apply": [six_months, six_months]}), "listed twice"),
+        (
+            json!({"apply": [six_months], "provenance": [{"article_id": setup.article, "amendments": [six_months]}]}),
+            "field `provenance`",
+        ),
+    ];
+    for (body, needle) in refusals {
+        let detail = publish(body.clone()).await.problem(422);
+        assert!(detail.contains(needle), "{body}: `{detail}` lacks {needle}");
+    }
+    let detail = app
+        .post(
+            &path,
+            &setup.official,
+            json!({"number": 3, "label": "x", "apply": [six_months]}),
+        )
+        .await
+        .problem(422);
+    assert!(detail.contains("field `number`"), "{detail}");
+    assert_eq!(app.db.store.log_size().await.unwrap(), before);
+
+    let published = publish(json!({"apply": [six_months, free_data]})).await;
+    assert_eq!(published.status, 201, "{}", published.body);
+
+    let v2 = app
+        .get(&format!("/api/v1/bills/{}/versions/2", setup.bill))
+        .await;
+    let articles = v2.body["articles"].as_array().unwrap();
+    let numbers: Vec<&str> = articles
+        .iter()
+        .map(|a| a["number"].as_str().unwrap())
+        .collect();
+    assert_eq!(numbers, ["1", "1 bis", "2"]);
+    assert_eq!(articles[0]["id"], v1.body["articles"][0]["id"]);
+    assert_eq!(articles[2]["id"], setup.article.as_str());
+    assert_eq!(
+        articles[2]["text"],
+        "Un embargo de six mois s'applique.\n\nIl est renouvelable."
+    );
+    assert_eq!(articles[1]["text"], "Les données sont gratuites.");
+    let provenance = v2.body["provenance"].as_array().unwrap();
+    assert_eq!(provenance.len(), 2);
+    assert_eq!(provenance[0]["article_id"], setup.article.as_str());
+    assert_eq!(provenance[0]["amendments"][0]["id"], six_months.as_str());
+    assert_eq!(provenance[1]["article_id"], articles[1]["id"]);
+    assert_eq!(provenance[1]["amendments"][0]["id"], free_data.as_str());
+
+    // The consolidated diff of the modified article equals the amendment's own diff.
+    let diff = app
+        .get(&format!(
+            "/api/v1/bills/{}/diff?from=1&to=2&article={}",
+            setup.bill, setup.article
+        ))
+        .await;
+    assert_eq!(diff.status, 200, "{}", diff.body);
+    let own = domain::text::diff_words(
+        "Un embargo de douze mois s'applique.\n\nIl est renouvelable.",
+        "Un embargo de six mois s'applique.\n\nIl est renouvelable.",
+    );
+    assert_eq!(
+        diff.body["articles"][0]["chunks"],
+        serde_json::to_value(&own).unwrap()
+    );
+}
+
+/// Case of issue 4: an official response is published, then corrected; both texts stay in the
+/// log and the timeline shows the correction.
+async fn a_corrected_official_response_keeps_both_texts_and_shows_in_the_timeline(db: TestDb) {
+    let setup = bill_in_consultation(db).await;
+    let app = &setup.app;
+    let amendment = setup
+        .amend(json!({
+            "kind": "delete", "article_id": setup.article, "title": "Supprimer",
+            "rationale": "Inutile."
+        }))
+        .await;
+    let path = format!("/api/v1/amendments/{amendment}/decision/correction");
+    let correction = json!({
+        "response": "Rejeté : l'embargo protège les éditeurs scientifiques.",
+        "reason": "La réponse publiée visait un autre amendement."
+    });
+    let before = app.db.store.log_size().await.unwrap();
+    let early = app.post(&path, &setup.official, correction.clone()).await;
+    assert!(early.problem(409).contains("not decided"));
+    setup.decide(&amendment, "rejected").await;
+
+    let log_size = app.db.store.log_size().await.unwrap();
+    assert_eq!(log_size, before + 1);
+    app.post(&path, &setup.citizen, correction.clone())
+        .await
+        .problem(403);
+    let same = app
+        .post(
+            &path,
+            &setup.official,
+            json!({"response": " Réponse du  Gouvernement. ", "reason": "r"}),
+        )
+        .await;
+    assert!(same.problem(422).contains("same as the published"));
+    let no_reason = app
+        .post(
+            &path,
+            &setup.official,
+            json!({"response": "Autre.", "reason": " "}),
+        )
+        .await;
+    assert!(no_reason.problem(422).contains("reason"));
+    let unknown_field = app
+        .post(
+            &path,
+            &setup.official,
+            json!({"response": "Autre.", "reason": "r", "outcome": "accepted"}),
+        )
+        .await;
+    assert!(unknown_field.problem(422).contains("outcome"));
+    assert_eq!(app.db.store.log_size().await.unwrap(), log_size);
+
+    let corrected = app.post(&path, &setup.official, correction.clone()).await;
+    assert_eq!(corrected.status, 201, "{}", corrected.body);
+
+    let log = app.db.store.read_log(0, 1000).await.unwrap();
+    let responses: Vec<(String, String)> = log
+        .iter()
+        .filter(|e| e.event.stream_id == amendment)
+        .filter_map(|e| {
+            let payload = &e.event.payload;
+            payload["AmendmentDecided"]["response"]
+                .as_str()
+                .or(payload["DecisionResponseCorrected"]["response"].as_str())
+                .map(|r| (e.event.event_type.clone(), r.to_string()))
+        })
+        .collect();
+    assert_eq!(
+        responses,
+        vec![
+            (
+                "AmendmentDecided".to_string(),
+                "Réponse du Gouvernement.".to_string()
+            ),
+            (
+                "DecisionResponseCorrected".to_string(),
+                "Rejeté : l'embargo protège les éditeurs scientifiques.".to_string()
+            ),
+        ]
+    );
+    let timeline = app
+        .get(&format!("/api/v1/bills/{}/timeline?limit=100", setup.bill))
+        .await;
+    let last = timeline.body["items"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(last["event_type"], "DecisionResponseCorrected");
+    assert_eq!(last["actor"], "gouvernement");
+    assert!(last["summary"]
+        .as_str()
+        .unwrap()
+        .contains("La réponse publiée visait un autre amendement."));
+}

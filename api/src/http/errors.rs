@@ -69,7 +69,9 @@ impl ToProblem for AmendmentError {
             }
             AmendmentError::Window(w) => window_problem(w),
             AmendmentError::NotSubmitted => Problem::not_found(self.to_string()),
-            AmendmentError::Empty { .. } => unprocessable(self.to_string()),
+            AmendmentError::Empty { .. } | AmendmentError::ResponseUnchanged => {
+                unprocessable(self.to_string())
+            }
             _ => state_conflict(self.to_string()),
         }
     }

@@ -61,6 +61,10 @@ pub fn router(state: AppState) -> Router {
             "/amendments/{amendment_id}/akn.xml",
             get(open_data::amendment_akn),
         )
+        .route(
+            "/amendments/{amendment_id}/decision/correction",
+            post(write::correct_response),
+        )
         .route("/votes", post(write::vote))
         .route("/votes/retract", post(write::retract_vote))
         .route("/arguments", post(write::post_argument))

@@ -90,6 +90,17 @@ pub async fn decide(
         .map(created)
 }
 
+pub async fn correct_response(
+    State(state): State<AppState>,
+    Path(raw): Path<String>,
+    Authenticated(actor): Authenticated,
+    StrictJson(request): StrictJson<service::CorrectResponse>,
+) -> Created {
+    service::correct_response(&state, &actor, amendment_id(&raw)?, request)
+        .await
+        .map(created)
+}
+
 pub async fn vote(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,

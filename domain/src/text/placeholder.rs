@@ -380,13 +380,13 @@ pub fn resolve_placeholders(
         if label.divisions[0].kind == Kind::Roman {
             within = label.divisions.last().copied();
         }
+        let mut whole = previous_divisions.paragraphs.iter();
         if !previous_divisions.has_any() && placeholders == 1 && label.divisions.len() == 1 {
-            let mut whole = previous_divisions.paragraphs.iter();
             if let Some(first) = whole.next() {
                 resolved.push(format!("{}{}", &paragraph[..label.len], first.trim_start()));
+                resolved.extend(whole.cloned());
+                continue;
             }
-            resolved.extend(whole.cloned());
-            continue;
         }
         for &division in &label.divisions {
             let context = if division.kind == Kind::Item {
@@ -513,11 +513,16 @@ mod tests {
     }
 
     #[test]
-    fn two_placeholders_against_a_text_without_divisions_fail_instead_of_guessing() {
+    fn two_placeholders_or_an_empty_previous_text_fail_instead_of_guessing() {
         let previous = article(&[EARLIER]);
         let new = strings(&["I. – (Non modifié)", "II. – (Non modifié)"]);
         assert!(matches!(
             resolve_placeholders(Some(&previous), &new),
+            Err(PlaceholderError::NoSuchDivision { .. })
+        ));
+        let empty = article(&[]);
+        assert!(matches!(
+            resolve_placeholders(Some(&empty), &strings(&["II. – (Non modifié)"])),
             Err(PlaceholderError::NoSuchDivision { .. })
         ));
     }
