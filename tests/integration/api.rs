@@ -719,7 +719,7 @@ async fn a_corrected_official_response_keeps_both_texts_and_shows_in_the_timelin
     let timeline = app
         .get(&format!("/api/v1/bills/{}/timeline?limit=100", setup.bill))
         .await;
-    let last = timeline.body["items"]
+    let last = timeline.body["items"].as_array().unwrap().last().unwrap()["entries"]
         .as_array()
         .unwrap()
         .last()
@@ -731,4 +731,15 @@ async fn a_corrected_official_response_keeps_both_texts_and_shows_in_the_timelin
         .as_str()
         .unwrap()
         .contains("La réponse publiée visait un autre amendement."));
+    // The views keep both texts: the current response, and every published one in order.
+    let shown = app.get(&format!("/api/v1/amendments/{amendment}")).await;
+    let responses = shown.body["responses"].as_array().unwrap();
+    assert_eq!(responses.len(), 2, "{}", shown.body);
+    assert_eq!(responses[0]["correction_reason"], serde_json::Value::Null);
+    assert_eq!(
+        responses[1]["correction_reason"],
+        "La réponse publiée visait un autre amendement."
+    );
+    assert_eq!(shown.body["decision"]["response"], responses[1]["response"]);
+    assert_ne!(responses[0]["response"], responses[1]["response"]);
 }

@@ -22,6 +22,7 @@ both_backends!(
     case_filtering_amendments_by_state_agrees_with_details_after_a_rebuild,
     the_blame_of_an_article_names_the_version_and_amendment_behind_each_word,
     the_whole_bill_diff_shows_renumbered_moved_inserted_and_deleted_articles,
+    case_two_amendments_taking_effect_together_form_one_point_applied_in_order,
 );
 
 /// Every projection's active documents, as stored.
@@ -804,4 +805,76 @@ async fn the_whole_bill_diff_shows_renumbered_moved_inserted_and_deleted_article
     assert_eq!(articles.len(), 1, "{}", diff.body);
     assert_eq!(articles[0]["status"], "deleted");
     assert_eq!(articles[0]["article_id"], v1[1]["id"]);
+}
+
+async fn case_two_amendments_taking_effect_together_form_one_point_applied_in_order(db: TestDb) {
+    let c = open_consultation(db).await;
+    let (_, v1) = latest_articles(&c.app, &c.bill).await;
+    let mut ids = Vec::new();
+    for (i, (article, text)) in [
+        (&v1[0], "Les administrations publient tout."),
+        (&v1[2], "Entrée en vigueur immédiate."),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let submitted = c
+            .app
+            .post(
+                &format!("/api/v1/bills/{}/amendments", c.bill),
+                &c.citizens[i],
+                json!({"kind": "modify", "article_id": article["id"], "title": format!("Amendement {i}"), "proposed_text": text, "rationale": "."}),
+            )
+            .await;
+        let id = submitted.body["id"].as_str().unwrap().to_string();
+        let decided = c
+            .app
+            .post(
+                &format!("/api/v1/amendments/{id}/decision"),
+                &c.official,
+                json!({"outcome": "accepted", "response": "Oui."}),
+            )
+            .await;
+        assert_eq!(decided.status, 201, "{}", decided.body);
+        ids.push(id);
+    }
+    // Both take effect in one version, at one instant, applied in the order listed: 1 then 0.
+    let published = c
+        .app
+        .post(
+            &format!("/api/v1/bills/{}/versions", c.bill),
+            &c.official,
+            json!({"number": 2, "label": "ensemble", "apply": [ids[1], ids[0]]}),
+        )
+        .await;
+    assert_eq!(published.status, 201, "{}", published.body);
+    let (_, v2) = latest_articles(&c.app, &c.bill).await;
+    assert_eq!(v2[0]["text"], "Les administrations publient tout.");
+    assert_eq!(v2[1]["text"], v1[1]["text"]);
+    assert_eq!(v2[2]["text"], "Entrée en vigueur immédiate.");
+    let timeline = c
+        .app
+        .get(&format!("/api/v1/bills/{}/timeline?limit=500", c.bill))
+        .await;
+    let last = timeline.body["items"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    let entries = last["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 1, "one point: {last}");
+    let summary = entries[0]["summary"].as_str().unwrap();
+    let (one, zero) = (
+        summary.find("« Amendement 1 »").unwrap(),
+        summary.find("« Amendement 0 »").unwrap(),
+    );
+    assert!(one < zero, "listed in the order applied: {summary}");
+    views::rebuild(&c.app.db.store, None).await.unwrap();
+    c.app.views.catch_up().await.unwrap();
+    let again = c
+        .app
+        .get(&format!("/api/v1/bills/{}/timeline?limit=500", c.bill))
+        .await;
+    assert_eq!(again.body, timeline.body, "stable across rebuilds");
 }

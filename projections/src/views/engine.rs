@@ -266,87 +266,49 @@ pub struct RebuildReport {
     pub seconds: f64,
 }
 
-/// Rebuilds one projection from log index 0 into a new generation beside the active one, then
-/// makes it active in one transaction and deletes the old generations. A running service keeps
-/// answering from the old generation meanwhile and switches when it next follows the log.
-pub async fn rebuild_one<P: Projection>(store: &EventStore) -> Result<RebuildReport, ViewError> {
-    let started = std::time::Instant::now();
+/// One projection being rebuilt: its fresh state, the documents not yet written, its generation.
+trait Rebuilding: Send {
+    fn name(&self) -> &'static str;
+    fn apply(&mut self, event: &crate::store::LoggedEvent) -> Result<(), String>;
+    fn changes(&mut self) -> &mut Changes;
+    fn generation(&self) -> u64;
+}
+
+struct Fold<P> {
+    model: P,
+    changes: Changes,
+    generation: u64,
+}
+
+impl<P: Projection> Rebuilding for Fold<P> {
+    fn name(&self) -> &'static str {
+        P::NAME
+    }
+    fn apply(&mut self, event: &crate::store::LoggedEvent) -> Result<(), String> {
+        self.model.apply(event, &mut self.changes)
+    }
+    fn changes(&mut self) -> &mut Changes {
+        &mut self.changes
+    }
+    fn generation(&self) -> u64 {
+        self.generation
+    }
+}
+
+async fn begin<P: Projection>(store: &EventStore) -> Result<Box<dyn Rebuilding>, ViewError> {
     store.projection_register(P::NAME, &now()).await?;
     let generation = store.projection_new_generation(P::NAME, &now()).await?;
-    let result = fold_into::<P>(store, generation).await;
-    match result {
-        Ok((events, documents)) => {
-            store.projection_drop_inactive(P::NAME).await?;
-            Ok(RebuildReport {
-                projection: P::NAME,
-                generation,
-                events,
-                documents,
-                seconds: started.elapsed().as_secs_f64(),
-            })
-        }
-        Err(e) => {
-            // The half-built generation was never active; remove it.
-            let _ = store.projection_drop_inactive(P::NAME).await;
-            Err(e)
-        }
-    }
+    Ok(Box::new(Fold {
+        model: P::default(),
+        changes: Changes::default(),
+        generation,
+    }))
 }
 
-async fn fold_into<P: Projection>(
-    store: &EventStore,
-    generation: u64,
-) -> Result<(u64, u64), ViewError> {
-    let mut model = P::default();
-    let mut changes = Changes::default();
-    let mut position = 0;
-    let mut events = 0u64;
-    let mut documents = 0u64;
-    loop {
-        let page = store.read_log(position, PAGE).await?;
-        for logged in &page {
-            model
-                .apply(logged, &mut changes)
-                .map_err(|message| ViewError::Stopped {
-                    projection: P::NAME,
-                    log_index: logged.log_index,
-                    message,
-                })?;
-            position = logged.log_index;
-            events += 1;
-        }
-        let at_head = page.len() < PAGE as usize;
-        if at_head || changes.len() >= REBUILD_DOCS_PER_COMMIT {
-            let rows = changes.to_rows();
-            documents += rows.len() as u64;
-            let now = now();
-            let committed = store
-                .projection_commit(&ProjectionCommit {
-                    name: P::NAME,
-                    generation,
-                    position,
-                    changes: &rows,
-                    now: &now,
-                    activate: at_head,
-                })
-                .await?;
-            if !committed {
-                return Err(ViewError::Unreadable {
-                    projection: P::NAME,
-                    message: format!(
-                        "generation {generation} was changed by another process during the rebuild; run it again"
-                    ),
-                });
-            }
-            changes.clear();
-        }
-        if at_head {
-            return Ok((events, documents));
-        }
-    }
-}
-
-/// Rebuilds the named projection, or all of them.
+/// Rebuilds the named projection, or all of them, from log index 0 into new generations beside
+/// the active ones — reading the log once for all — then makes each new generation active in one
+/// transaction and deletes the old ones. A running service keeps answering from the old
+/// generations meanwhile and switches when it next follows the log.
 pub async fn rebuild(
     store: &EventStore,
     only: Option<&str>,
@@ -357,23 +319,100 @@ pub async fn rebuild(
         }
     }
     let wanted = |name: &str| only.is_none_or(|o| o == name);
-    let mut reports = Vec::new();
+    let mut folds: Vec<Box<dyn Rebuilding>> = Vec::new();
     if wanted(Bills::NAME) {
-        reports.push(rebuild_one::<Bills>(store).await?);
+        folds.push(begin::<Bills>(store).await?);
     }
     if wanted(Amendments::NAME) {
-        reports.push(rebuild_one::<Amendments>(store).await?);
+        folds.push(begin::<Amendments>(store).await?);
     }
     if wanted(Tallies::NAME) {
-        reports.push(rebuild_one::<Tallies>(store).await?);
+        folds.push(begin::<Tallies>(store).await?);
     }
     if wanted(Arguments::NAME) {
-        reports.push(rebuild_one::<Arguments>(store).await?);
+        folds.push(begin::<Arguments>(store).await?);
     }
     if wanted(Timeline::NAME) {
-        reports.push(rebuild_one::<Timeline>(store).await?);
+        folds.push(begin::<Timeline>(store).await?);
     }
-    Ok(reports)
+    let started = std::time::Instant::now();
+    let result = fold_all(store, &mut folds).await;
+    // Whatever happened, only active generations remain: the old ones after a success, the
+    // half-built ones after a failure.
+    for fold in &folds {
+        let dropped = store.projection_drop_inactive(fold.name()).await;
+        if result.is_ok() {
+            dropped?;
+        }
+    }
+    let (events, documents) = result?;
+    let seconds = started.elapsed().as_secs_f64();
+    Ok(folds
+        .iter()
+        .zip(documents)
+        .map(|(fold, documents)| RebuildReport {
+            projection: fold.name(),
+            generation: fold.generation(),
+            events,
+            documents,
+            seconds,
+        })
+        .collect())
+}
+
+async fn fold_all(
+    store: &EventStore,
+    folds: &mut [Box<dyn Rebuilding>],
+) -> Result<(u64, Vec<u64>), ViewError> {
+    let mut position = 0;
+    let mut events = 0u64;
+    let mut documents = vec![0u64; folds.len()];
+    loop {
+        let page = store.read_log(position, PAGE).await?;
+        for logged in &page {
+            for fold in folds.iter_mut() {
+                fold.apply(logged).map_err(|message| ViewError::Stopped {
+                    projection: fold.name(),
+                    log_index: logged.log_index,
+                    message,
+                })?;
+            }
+            position = logged.log_index;
+            events += 1;
+        }
+        let at_head = page.len() < PAGE as usize;
+        for (fold, written) in folds.iter_mut().zip(documents.iter_mut()) {
+            if !at_head && fold.changes().len() < REBUILD_DOCS_PER_COMMIT {
+                continue;
+            }
+            let rows = fold.changes().to_rows();
+            *written += rows.len() as u64;
+            let now = now();
+            let committed = store
+                .projection_commit(&ProjectionCommit {
+                    name: fold.name(),
+                    generation: fold.generation(),
+                    position,
+                    changes: &rows,
+                    now: &now,
+                    activate: at_head,
+                })
+                .await?;
+            if !committed {
+                return Err(ViewError::Unreadable {
+                    projection: fold.name(),
+                    message: format!(
+                        "generation {} was changed by another process during the rebuild; run it again",
+                        fold.generation()
+                    ),
+                });
+            }
+            fold.changes().clear();
+        }
+        if at_head {
+            return Ok((events, documents));
+        }
+    }
 }
 
 /// One projection's health, for the status endpoint.

@@ -220,10 +220,29 @@ impl Timeline {
                 ..
             } => {
                 self.label_articles(bill_id, &articles, changes);
-                let cited: usize = provenance.iter().map(|p| p.amendments.len()).sum();
+                // The amendments it takes in, in the order the provenance gives (for a version
+                // computed from amendments: the order they were applied in).
+                let mut taken: Vec<String> = Vec::new();
+                for p in &provenance {
+                    for id in &p.amendments {
+                        let title = self
+                            .amendments
+                            .get(id)
+                            .map_or_else(|| id.to_string(), |a| a.title.clone());
+                        taken.push(format!(
+                            "« {title} » ({})",
+                            self.article_label(bill_id, p.article_id)
+                        ));
+                    }
+                }
+                let takes_in = if taken.is_empty() {
+                    String::new()
+                } else {
+                    format!("; takes in {}", taken.join(", "))
+                };
                 step(
                     format!(
-                        "version {} published ({label}): {} articles, {} changed articles cite {cited} amendments",
+                        "version {} published ({label}): {} articles, {} changed articles{takes_in}",
                         number.get(),
                         articles.len(),
                         provenance.len()
