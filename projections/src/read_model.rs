@@ -121,6 +121,7 @@ impl AmendmentView {
         match &self.change {
             Change::Modify { article_id } | Change::Delete { article_id } => Some(*article_id),
             Change::InsertAfter { article_id } => *article_id,
+            Change::WholeText => None,
         }
     }
 }
@@ -177,6 +178,7 @@ fn choice_word(choice: Choice) -> &'static str {
         Choice::For => "for",
         Choice::Mixed => "mixed",
         Choice::Against => "against",
+        Choice::Pass => "pass",
     }
 }
 
@@ -185,6 +187,7 @@ fn add(counts: &mut VoteCounts, choice: Choice, delta: i64) {
         Choice::For => &mut counts.r#for,
         Choice::Mixed => &mut counts.mixed,
         Choice::Against => &mut counts.against,
+        Choice::Pass => &mut counts.pass,
     };
     *slot = slot.saturating_add_signed(delta);
 }
@@ -461,6 +464,9 @@ impl ReadModel {
                 bill.state = "withdrawn";
                 "bill withdrawn".into()
             }
+            BillEvent::StepFailed { label, kind, note } => {
+                format!("step {label} produced no text ({}): {note}", kind.as_str())
+            }
         };
         Ok((Some(id), summary))
     }
@@ -509,6 +515,7 @@ impl ReadModel {
                     bill.article_label(*a).unwrap_or_default()
                 ),
                 Change::InsertAfter { article_id: None } => "to insert a new article".into(),
+                Change::WholeText => "on the text as a whole".into(),
             };
             let summary = format!("amendment « {title} » submitted {target}");
             self.amendments.insert(
@@ -582,6 +589,17 @@ impl ReadModel {
                     view.title, counts.r#for, counts.mixed, counts.against
                 )
             }
+            AmendmentEvent::AmendmentNotVoted { note, recorded_by } => {
+                view.state = "not_voted";
+                format!(
+                    "amendment « {} » was never put to the vote ({note}), recorded by {recorded_by}",
+                    view.title
+                )
+            }
+            AmendmentEvent::AmendmentHidden { reason, hidden_by } => format!(
+                "amendment « {} » hidden by {hidden_by}: {reason}",
+                view.title
+            ),
         };
         Ok((Some(view.bill_id), summary))
     }
