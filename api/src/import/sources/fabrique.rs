@@ -357,12 +357,16 @@ fn parse_text(text: &str, file: &str) -> Result<StepText, SourceError> {
         let field = |name: &str| format!("articles[{i}].{name}");
         let titre = a.titre.as_deref().map(collapse).unwrap_or_default();
         // The line of this article's label, for the errors below.
-        let line = line_of(text, &format!("\"titre\": \"{}\"", a.titre.as_deref().unwrap_or("")), search_from)
-            .map(|(line, next)| {
-                search_from = next;
-                line
-            })
-            .unwrap_or(1);
+        let line = line_of(
+            text,
+            &format!("\"titre\": \"{}\"", a.titre.as_deref().unwrap_or("")),
+            search_from,
+        )
+        .map(|(line, next)| {
+            search_from = next;
+            line
+        })
+        .unwrap_or(1);
         if titre.is_empty() {
             return Err(SourceError::new(
                 file,
@@ -434,7 +438,8 @@ fn parse_amendments(
     let mut numbers = HashSet::new();
     for (subject, s) in subjects {
         for a in s.amendements {
-            let line = line_of(text, &format!("\"numero\": \"{}\"", a.numero), 0).map_or(1, |(l, _)| l);
+            let line =
+                line_of(text, &format!("\"numero\": \"{}\"", a.numero), 0).map_or(1, |(l, _)| l);
             if a.numero.trim().is_empty() {
                 return Err(SourceError::new(
                     file,
@@ -497,8 +502,12 @@ pub fn parse_law(files: &LawFiles) -> Result<Law, SourceError> {
     let mut steps = Vec::new();
     for (i, s) in raw.steps.into_iter().enumerate() {
         if !directories.insert(s.directory.clone()) {
-            let line = line_of(procedure_text, &format!("\"directory\": \"{}\"", s.directory), 0)
-                .map_or(1, |(l, _)| l);
+            let line = line_of(
+                procedure_text,
+                &format!("\"directory\": \"{}\"", s.directory),
+                0,
+            )
+            .map_or(1, |(l, _)| l);
             return Err(SourceError::new(
                 &procedure_file,
                 line,
@@ -648,7 +657,9 @@ mod tests {
     fn the_bundled_laws_parse_with_their_steps_texts_and_amendments() {
         let law = parse_law(&bundled::ppl11_290()).unwrap();
         assert_eq!(law.id, "ppl11-290");
-        assert!(law.title.starts_with("proposition de loi relative à l'organisation"));
+        assert!(law
+            .title
+            .starts_with("proposition de loi relative à l'organisation"));
         assert_eq!(law.steps.len(), 17);
         let with_text = law.steps.iter().filter(|s| s.text.is_some()).count();
         assert_eq!(with_text, 16);
@@ -660,7 +671,11 @@ mod tests {
         assert!(cmp.text.as_ref().unwrap().articles.is_empty());
         // Commission of first reading: articles 1er, 3 and 4 supprimés, only 2 remains.
         let commission = law.steps[1].text.as_ref().unwrap();
-        let labels: Vec<&str> = commission.articles.iter().map(|a| a.label.as_str()).collect();
+        let labels: Vec<&str> = commission
+            .articles
+            .iter()
+            .map(|a| a.label.as_str())
+            .collect();
         assert_eq!(labels, ["2"]);
         assert_eq!(commission.deleted, ["1er", "3", "4"]);
 
@@ -668,16 +683,31 @@ mod tests {
         let amendments: usize = pjl.steps.iter().map(|s| s.amendments.len()).sum();
         assert_eq!(amendments, 117);
         let first = &pjl.steps[1].amendments[0];
-        assert_eq!(first.file, "pjl15-034/viz/amendements_01_1erelecture_assemblee_commission.json");
+        assert_eq!(
+            first.file,
+            "pjl15-034/viz/amendements_01_1erelecture_assemblee_commission.json"
+        );
         assert!(first.line > 1);
     }
 
     #[test]
     fn subjects_name_an_article_a_place_or_something_else() {
-        assert_eq!(Subject::parse("Article 2 bis"), Subject::Article("2 bis".into()));
-        assert_eq!(Subject::parse("Après l'article 8"), Subject::After("8".into()));
-        assert_eq!(Subject::parse("Après l’article 1er B"), Subject::After("1er B".into()));
-        assert_eq!(Subject::parse("Avant l'article 1er"), Subject::Before("1er".into()));
+        assert_eq!(
+            Subject::parse("Article 2 bis"),
+            Subject::Article("2 bis".into())
+        );
+        assert_eq!(
+            Subject::parse("Après l'article 8"),
+            Subject::After("8".into())
+        );
+        assert_eq!(
+            Subject::parse("Après l’article 1er B"),
+            Subject::After("1er B".into())
+        );
+        assert_eq!(
+            Subject::parse("Avant l'article 1er"),
+            Subject::Before("1er".into())
+        );
         assert_eq!(Subject::parse("Titre"), Subject::Other("Titre".into()));
         assert_eq!(
             Subject::parse("Motion tendant à opposer la question préalable"),
@@ -688,7 +718,12 @@ mod tests {
     #[test]
     fn amendment_numbers_keep_their_digits() {
         let mut a = parse_law(&bundled::pjl15_034()).unwrap().steps[1].amendments[0].clone();
-        for (numero, number) in [("CL6", Some(6)), ("COM-12", Some(12)), ("23", Some(23)), ("A", None)] {
+        for (numero, number) in [
+            ("CL6", Some(6)),
+            ("COM-12", Some(12)),
+            ("23", Some(23)),
+            ("A", None),
+        ] {
             a.numero = numero.into();
             assert_eq!(a.number(), number, "{numero}");
         }
@@ -732,7 +767,10 @@ mod tests {
         let original = bundled::ppl11_290().files[path].clone();
         let changed = original.replacen("\"001\": ", "\"001\": \"x\", \"001\": ", 1);
         let err = parse_law(&with(path, &changed)).unwrap_err();
-        assert!(err.message.contains("duplicate object key \"001\""), "{err}");
+        assert!(
+            err.message.contains("duplicate object key \"001\""),
+            "{err}"
+        );
         assert!(err.field.contains("alineas"), "{err}");
     }
 

@@ -1,0 +1,255 @@
+use api::import::fabrique;
+use api::import::sources::fabrique::{bundled as fabrique_files, parse_law, Outcome};
+use domain::amendment::{Amendment, AmendmentState, DecisionOutcome};
+use domain::bill::{BillEvent, StepFailure};
+use domain::ids::VersionNumber;
+use domain::text::Article;
+use projections::verify::verify_database;
+use projections::EventStore;
+
+use crate::support::{both_backends, TestDb};
+
+async fn bill_events(store: &EventStore, bill: domain::ids::BillId) -> Vec<BillEvent> {
+    store
+        .load_stream("bill", &bill.to_string())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| serde_json::from_value(e.payload).unwrap())
+        .collect()
+}
+
+/// Every text of the bill in order: (number, label, articles).
+fn versions(events: &[BillEvent]) -> Vec<(u32, String, Vec<Article>)> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            BillEvent::BillDrafted { articles, .. } => {
+                Some((1, "draft".to_string(), articles.clone()))
+            }
+            BillEvent::VersionPublished {
+                number,
+                label,
+                articles,
+                ..
+            } => Some((number.get(), label.clone(), articles.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+both_backends!(the_fabrique_laws_import_once_and_verify);
+
+async fn the_fabrique_laws_import_once_and_verify(db: TestDb) {
+    let report = fabrique::import_bundled(&db.store).await.unwrap();
+    assert_eq!(report.laws_imported, 2);
+    assert_eq!(report.amendments, 117 + 92);
+    assert_eq!(
+        (report.accepted, report.rejected, report.not_voted),
+        (53 + 20, 32 + 15, 32 + 57),
+        "adopté / rejeté / non-voté, each in its own state"
+    );
+    assert_eq!(
+        report.failed_steps, 5,
+        "ppl11-290: 2 + 2 Senate rejections, 1 failed CMP"
+    );
+    assert_eq!(
+        report.versions,
+        8 + 10,
+        "after version 1: 8 texts of pjl15-034, 10 of ppl11-290"
+    );
+    assert_eq!(report.adopted_bills, 2, "both were promulgated");
+    let events = db.store.log_size().await.unwrap();
+    assert_eq!(report.events, events);
+    assert_eq!(
+        verify_database(&db.store, None).await.unwrap().events,
+        events
+    );
+
+    let again = fabrique::import_bundled(&db.store).await.unwrap();
+    assert_eq!((again.laws_imported, again.laws_already_imported), (0, 2));
+    assert_eq!(
+        db.store.log_size().await.unwrap(),
+        events,
+        "a second import adds nothing"
+    );
+
+    every_amendment_is_in_the_state_of_its_outcome(&db.store).await;
+}
+
+async fn every_amendment_is_in_the_state_of_its_outcome(store: &EventStore) {
+    for files in fabrique_files::all() {
+        let law = parse_law(&files).unwrap();
+        for step in &law.steps {
+            for a in &step.amendments {
+                let id = fabrique::amendment_id(&law.id, &step.directory, &a.numero);
+                let (amendment, _) =
+                    projections::command::load::<Amendment>(store, &id.to_string())
+                        .await
+                        .unwrap();
+                let expected = match a.outcome {
+                    Outcome::Adopted => AmendmentState::Decided(DecisionOutcome::Accepted),
+                    Outcome::Rejected => AmendmentState::Decided(DecisionOutcome::Rejected),
+                    Outcome::NotVoted => AmendmentState::NotVoted,
+                };
+                assert_eq!(amendment.state(), expected, "{} {}", a.file, a.numero);
+            }
+        }
+    }
+}
+
+/// ppl11-290: the Senate rejected the text twice in first reading (commission, séance), the CMP
+/// failed, the Senate rejected it twice again in nouvelle lecture; none of these is a version.
+#[tokio::test]
+async fn the_senate_rejections_and_the_failed_cmp_are_failed_steps_and_the_an_text_continues() {
+    let db = TestDb::sqlite().await;
+    fabrique::import(&db.store, vec![fabrique_files::ppl11_290()])
+        .await
+        .unwrap();
+    let events = bill_events(&db.store, fabrique::bill_id("ppl11-290")).await;
+    let failed: Vec<(String, StepFailure)> = events
+        .iter()
+        .filter_map(|e| match e {
+            BillEvent::StepFailed { label, kind, .. } => Some((label.clone(), *kind)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        failed,
+        [
+            (
+                "04_1erelecture_senat_commission".into(),
+                StepFailure::Rejected
+            ),
+            (
+                "05_1erelecture_senat_hemicycle".into(),
+                StepFailure::Rejected
+            ),
+            ("06_cmp_cmp_commission".into(), StepFailure::NoAgreement),
+            (
+                "11_nouv.lect._senat_commission".into(),
+                StepFailure::Rejected
+            ),
+            (
+                "12_nouv.lect._senat_hemicycle".into(),
+                StepFailure::Rejected
+            ),
+        ]
+    );
+    let versions = versions(&events);
+    let labels: Vec<&str> = versions.iter().map(|(_, l, _)| l.as_str()).collect();
+    assert_eq!(
+        labels,
+        [
+            "draft",
+            "01_1erelecture_assemblee_commission",
+            "02_1erelecture_assemblee_hemicycle",
+            "03_1erelecture_senat_depot",
+            "07_nouv.lect._assemblee_depot",
+            "08_nouv.lect._assemblee_commission",
+            "09_nouv.lect._assemblee_hemicycle",
+            "10_nouv.lect._senat_depot",
+            "13_l.définitive_assemblee_depot",
+            "14_l.définitive_assemblee_hemicycle",
+            "15_constitutionnalité_conseilconstitutionnel_",
+        ]
+    );
+    let numbers: Vec<u32> = versions.iter().map(|(n, _, _)| *n).collect();
+    assert_eq!(
+        numbers,
+        (1..=11).collect::<Vec<_>>(),
+        "no gap for the failed steps"
+    );
+    // Nouvelle lecture starts again from the text the Assemblée had adopted.
+    let (_, _, before_failures) = &versions[3];
+    let (number, _, after_failures) = &versions[4];
+    assert_eq!(*number, 5);
+    assert_eq!(after_failures, before_failures);
+    assert!(matches!(events.last(), Some(BillEvent::BillAdopted)));
+}
+
+/// `2 bis` is created in séance (version 3) and keeps one id to the end, with its label.
+#[tokio::test]
+async fn an_article_created_mid_way_keeps_one_id_across_steps() {
+    let db = TestDb::sqlite().await;
+    fabrique::import(&db.store, vec![fabrique_files::ppl11_290()])
+        .await
+        .unwrap();
+    let events = bill_events(&db.store, fabrique::bill_id("ppl11-290")).await;
+    let id = fabrique::article_id("ppl11-290", "2 bis");
+    let holding: Vec<u32> = versions(&events)
+        .iter()
+        .filter(|(_, _, articles)| articles.iter().any(|a| a.id == id && a.number == "2 bis"))
+        .map(|(n, _, _)| *n)
+        .collect();
+    assert_eq!(holding, (3..=11).collect::<Vec<_>>());
+    // Article 1er was deleted in commission (version 2) and is absent from then on.
+    let first = fabrique::article_id("ppl11-290", "1er");
+    for (n, _, articles) in versions(&events) {
+        assert_eq!(
+            articles.iter().any(|a| a.id == first),
+            n == 1,
+            "version {n}"
+        );
+    }
+    // The séance version names the adopted amendments that created 2 bis (after article 2).
+    let provenance = events
+        .iter()
+        .find_map(|e| match e {
+            BillEvent::VersionPublished {
+                number, provenance, ..
+            } if *number == VersionNumber(3) => Some(provenance.clone()),
+            _ => None,
+        })
+        .unwrap();
+    let on_2_bis = provenance.iter().find(|p| p.article_id == id).unwrap();
+    assert!(!on_2_bis.amendments.is_empty());
+    for amendment in &on_2_bis.amendments {
+        let (a, _) = projections::command::load::<Amendment>(&db.store, &amendment.to_string())
+            .await
+            .unwrap();
+        assert_eq!(
+            a.state(),
+            AmendmentState::Decided(DecisionOutcome::Accepted)
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_truncated_fabrique_text_stops_the_import_naming_file_line_and_field_and_writes_nothing()
+{
+    let db = TestDb::sqlite().await;
+    let folder = tempfile::tempdir().unwrap();
+    let law = fabrique_files::ppl11_290();
+    let broken = "procedure/09_nouv.lect._assemblee_hemicycle/texte/texte.json";
+    for (path, text) in &law.files {
+        let target = folder.path().join("ppl11-290").join(path);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        let text = if path == broken {
+            &text[..text.len() * 2 / 3]
+        } else {
+            text.as_str()
+        };
+        std::fs::write(target, text).unwrap();
+    }
+    // The folder of laws (pjl15-034 is fine and would import) fails as a whole.
+    let pjl = fabrique_files::pjl15_034();
+    for (path, text) in &pjl.files {
+        let target = folder.path().join("pjl15-034").join(path);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::write(target, text).unwrap();
+    }
+    let message = fabrique::import_folder(&db.store, folder.path())
+        .await
+        .unwrap_err()
+        .to_string();
+    let shown = folder.path().join("ppl11-290").join(broken);
+    assert!(
+        message.starts_with(&format!("{}:", shown.display())),
+        "{message}"
+    );
+    assert!(message.contains(": field `"), "{message}");
+    assert!(message.contains("truncated JSON"), "{message}");
+    assert_eq!(message.lines().count(), 1);
+    assert_eq!(db.store.log_size().await.unwrap(), 0, "nothing was written");
+}
