@@ -12,6 +12,7 @@ pub mod fabrique;
 pub mod html;
 pub mod identity;
 pub mod markdown;
+pub mod polis;
 mod record;
 
 pub use error::SourceError;
