@@ -1,9 +1,14 @@
-use api::import::fabrique;
+use std::collections::HashMap;
+
 use api::import::sources::fabrique::{bundled as fabrique_files, parse_law, Outcome};
-use domain::amendment::{Amendment, AmendmentState, DecisionOutcome};
+use api::import::sources::polis::{self as polis_source, bundled as polis_files};
+use api::import::{fabrique, polis};
+use domain::amendment::{Amendment, AmendmentEvent, AmendmentState, DecisionOutcome};
+use domain::ballot::{BallotEvent, Choice};
 use domain::bill::{BillEvent, StepFailure};
-use domain::ids::VersionNumber;
+use domain::ids::{Target, VersionNumber};
 use domain::text::Article;
+use futures::StreamExt;
 use projections::verify::verify_database;
 use projections::EventStore;
 
@@ -252,4 +257,243 @@ async fn a_truncated_fabrique_text_stops_the_import_naming_file_line_and_field_a
     assert!(message.contains("truncated JSON"), "{message}");
     assert_eq!(message.lines().count(), 1);
     assert_eq!(db.store.log_size().await.unwrap(), 0, "nothing was written");
+}
+
+// ---- Pol.is ----
+
+fn polis_data(conversation: &str, file: &str) -> String {
+    std::fs::read_to_string(format!(
+        "{}/../ops/data/polis-opendata/{conversation}/{file}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+fn choice(value: polis_source::VoteValue) -> Choice {
+    match value {
+        polis_source::VoteValue::Agree => Choice::For,
+        polis_source::VoteValue::Disagree => Choice::Against,
+        polis_source::VoteValue::Pass => Choice::Pass,
+    }
+}
+
+/// The standing ballots of the log, folded from every ballot stream: (voter, target) → choice.
+async fn standing_ballots(store: &EventStore) -> HashMap<(String, Target), Choice> {
+    let mut by_stream: HashMap<String, (String, Target, Option<Choice>)> = HashMap::new();
+    let mut events = store.events_by_stream();
+    while let Some(logged) = events.next().await {
+        let event = logged.unwrap().event;
+        if event.stream_type != "ballot" {
+            continue;
+        }
+        match serde_json::from_value::<BallotEvent>(event.payload).unwrap() {
+            BallotEvent::BallotCast {
+                participant,
+                target,
+                choice,
+            } => {
+                by_stream.insert(
+                    event.stream_id,
+                    (participant.to_string(), target, Some(choice)),
+                );
+            }
+            BallotEvent::BallotChanged { choice, .. } => {
+                by_stream.get_mut(&event.stream_id).unwrap().2 = Some(choice);
+            }
+            BallotEvent::BallotRetracted => by_stream.get_mut(&event.stream_id).unwrap().2 = None,
+        }
+    }
+    by_stream
+        .into_values()
+        .filter_map(|(voter, target, choice)| choice.map(|c| ((voter, target), c)))
+        .collect()
+}
+
+/// What participants-votes.csv says the standing votes are, in our ids.
+fn expected_ballots(conversation: &str, folder: &str) -> HashMap<(String, Target), Choice> {
+    polis_source::parse_participants_votes(
+        &polis_data(folder, "participants-votes.csv"),
+        "participants-votes.csv",
+    )
+    .unwrap()
+    .into_iter()
+    .map(|((voter, comment), value)| {
+        let target = Target::Amendment {
+            amendment_id: polis::comment_amendment_id(conversation, comment),
+        };
+        let voter = polis::participant(conversation, voter).unwrap().to_string();
+        ((voter, target), choice(value))
+    })
+    .collect()
+}
+
+both_backends!(the_london_conversation_imports_once_and_verifies);
+
+async fn the_london_conversation_imports_once_and_verifies(db: TestDb) {
+    let files = polis_files::london_youth_policing();
+    let report = polis::import(&db.store, vec![files.clone()]).await.unwrap();
+    assert_eq!(report.conversations_imported, 1);
+    assert_eq!(report.comments, 39);
+    assert_eq!(
+        report.hidden, 3,
+        "three comments moderated out (moderated = -1)"
+    );
+    assert_eq!(report.imported_tallies, 39);
+    assert_eq!(
+        report.ballots_cast + report.ballots_changed + report.repeated_votes_ignored,
+        640,
+        "every row of votes.csv is accounted for"
+    );
+    let events = db.store.log_size().await.unwrap();
+    assert_eq!(report.events, events);
+    assert_eq!(
+        verify_database(&db.store, None).await.unwrap().events,
+        events
+    );
+
+    let again = polis::import(&db.store, vec![files.clone()]).await.unwrap();
+    assert_eq!(again.conversations_already_imported, 1);
+    assert_eq!(
+        db.store.log_size().await.unwrap(),
+        events,
+        "a second import adds nothing"
+    );
+
+    // Ballots: the last vote per (voter, comment), exactly as participants-votes.csv has it.
+    let ballots = standing_ballots(&db.store).await;
+    let expected = expected_ballots("9xxwa9jpkm", "london.youth.policing");
+    assert_eq!(ballots.len() as u64, report.ballots_cast);
+    assert_eq!(ballots, expected);
+
+    published_tallies_equal_the_comment_columns_and_hidden_comments_keep_their_text(
+        &db.store, &files,
+    )
+    .await;
+}
+
+async fn published_tallies_equal_the_comment_columns_and_hidden_comments_keep_their_text(
+    store: &EventStore,
+    files: &polis_source::ConversationFiles,
+) {
+    let conversation = polis_source::parse_conversation(files).unwrap();
+    let bill = bill_events(store, polis::bill_id(&conversation.id)).await;
+    assert!(matches!(
+        &bill[0],
+        BillEvent::BillDrafted { title, articles, .. }
+            if title == &conversation.topic && articles.is_empty()
+    ));
+    for comment in &conversation.comments {
+        let id = polis::comment_amendment_id(&conversation.id, comment.id).to_string();
+        let events: Vec<AmendmentEvent> = store
+            .load_stream("amendment", &id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| serde_json::from_value(e.payload).unwrap())
+            .collect();
+        let tally = events
+            .iter()
+            .find_map(|e| match e {
+                AmendmentEvent::PublishedTallyRecorded { counts, source } => {
+                    Some((*counts, source.clone()))
+                }
+                _ => None,
+            })
+            .unwrap();
+        assert_eq!(
+            (tally.0.r#for, tally.0.against),
+            (comment.agrees, comment.disagrees),
+            "comment {}",
+            comment.id
+        );
+        assert!(tally.1.contains("counting every vote event"), "{}", tally.1);
+        assert!(matches!(
+            &events[0],
+            AmendmentEvent::AmendmentSubmitted { proposed_text: Some(text), .. }
+                if text == &vec![comment.body.clone()]
+        ));
+        let (amendment, _) = projections::command::load::<Amendment>(store, &id)
+            .await
+            .unwrap();
+        assert_eq!(
+            amendment.is_hidden(),
+            comment.moderation == polis_source::Moderation::Rejected,
+            "comment {}",
+            comment.id
+        );
+    }
+}
+
+/// vTaiwan: 49,997 vote events, 454 repeated pairs; the ballots are the 49,443 standing votes of
+/// participants-votes.csv, value for value.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_vtaiwan_ballots_are_the_last_vote_of_each_pair() {
+    let db = TestDb::sqlite().await;
+    let report = polis::import(&db.store, vec![polis_files::vtaiwan_uberx()])
+        .await
+        .unwrap();
+    assert_eq!(report.comments, 197);
+    assert_eq!(report.hidden, 78);
+    assert_eq!(report.ballots_cast, 49_443);
+    assert_eq!(
+        report.ballots_cast + report.ballots_changed + report.repeated_votes_ignored,
+        49_997
+    );
+    let ballots = standing_ballots(&db.store).await;
+    let expected = expected_ballots("3phdex2kjf", "vtaiwan.uberx");
+    assert_eq!(expected.len(), 49_443, "cells of participants-votes.csv");
+    assert_eq!(ballots, expected);
+    assert_eq!(
+        verify_database(&db.store, None).await.unwrap().events,
+        db.store.log_size().await.unwrap()
+    );
+}
+
+#[tokio::test]
+async fn malformed_polis_files_stop_the_import_naming_file_line_and_field_and_write_nothing() {
+    let db = TestDb::sqlite().await;
+    let folder = tempfile::tempdir().unwrap();
+    let dir = folder.path().join("london.youth.policing");
+    std::fs::create_dir_all(&dir).unwrap();
+    for name in ["summary.csv", "comments.csv", "votes.csv"] {
+        std::fs::write(dir.join(name), polis_data("london.youth.policing", name)).unwrap();
+    }
+    let votes = polis_data("london.youth.policing", "votes.csv");
+    let edit = |line: usize, f: &dyn Fn(&[&str]) -> String| {
+        let mut lines: Vec<String> = votes.lines().map(str::to_string).collect();
+        let fields: Vec<&str> = lines[line - 1].split(',').collect();
+        lines[line - 1] = f(&fields);
+        std::fs::write(dir.join("votes.csv"), lines.join("\n")).unwrap();
+    };
+    let shown = dir.join("votes.csv").display().to_string();
+
+    edit(7, &|f| format!("{},{},{},{},yes", f[0], f[1], f[2], f[3]));
+    let message = polis::import_folder(&db.store, folder.path())
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        message.starts_with(&format!("{shown}:7: field `vote`: ")),
+        "{message}"
+    );
+    assert_eq!(message.lines().count(), 1);
+    assert_eq!(db.store.log_size().await.unwrap(), 0, "nothing was written");
+
+    edit(12, &|f| format!("{},{},77,{},{}", f[0], f[1], f[3], f[4]));
+    let message = polis::import_folder(&db.store, folder.path())
+        .await
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        message,
+        format!("{shown}:12: field `comment-id`: comment 77 is not in comments.csv")
+    );
+    assert_eq!(db.store.log_size().await.unwrap(), 0, "nothing was written");
+
+    // Repaired, the same folder imports.
+    std::fs::write(dir.join("votes.csv"), &votes).unwrap();
+    let report = polis::import_folder(&db.store, folder.path())
+        .await
+        .unwrap();
+    assert_eq!(report.comments, 39);
 }

@@ -3,6 +3,7 @@
 //! La Fabrique de la Loi law folders, `polis` Pol.is conversation exports.
 
 pub mod fabrique;
+pub mod polis;
 pub mod republique;
 pub mod sources;
 
