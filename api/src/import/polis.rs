@@ -414,9 +414,10 @@ impl ConversationImport<'_, '_, '_> {
             choice,
             source: source.clone(),
         };
+        // The voted comment is submitted by this batch, so no ballot on it can exist yet.
         match self
             .batch
-            .execute::<Ballot>(&stream, command, &context)
+            .execute_new::<Ballot>(&stream, command, &context)
             .await
         {
             Ok(events) => {
