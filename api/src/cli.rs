@@ -72,14 +72,25 @@ impl ServeArgs {
 pub enum Command {
     /// Serve the HTTP API
     Serve(ServeArgs),
-    /// Import the bundled République numérique history when the database is empty, then serve
+    /// Import the bundled République numérique, La Fabrique de la Loi and Pol.is data when the
+    /// database is empty, then serve
     Demo(ServeArgs),
-    /// Import the République numérique history (bundled, or from a folder with the same layout)
+    /// Import the République numérique history (the default), La Fabrique de la Loi laws or
+    /// Pol.is conversations; each source in one transaction, a second import adds nothing
     Import {
         #[command(flatten)]
         database: DatabaseArgs,
-        /// Folder holding bill-history/, consultation/ and article9/ (default: the bundled copy)
+        /// Folder holding bill-history/, consultation/ and article9/ (default: the bundled copy;
+        /// imported when given, or when neither --fabrique nor --polis is)
         path: Option<PathBuf>,
+        /// Import La Fabrique de la Loi laws: a law folder (with viz/procedure.json) or a folder
+        /// of them; without DIR, the two bundled laws
+        #[arg(long, value_name = "DIR", num_args = 0..=1)]
+        fabrique: Option<Option<PathBuf>>,
+        /// Import Pol.is conversations: a conversation folder (with comments.csv, votes.csv,
+        /// summary.csv) or a folder of them; without DIR, the two bundled conversations
+        #[arg(long, value_name = "DIR", num_args = 0..=1)]
+        polis: Option<Option<PathBuf>>,
     },
     /// Verify the database (every chain, the log), an export folder offline, or one proof
     Verify {
@@ -215,20 +226,54 @@ pub async fn run(cli: Cli) -> Result<ExitCode, String> {
                     .await
                     .map_err(|e| e.to_string())?;
                 eprintln!("palimpsest: {report}");
+                eprintln!("palimpsest: importing the bundled La Fabrique de la Loi laws…");
+                let report = import::fabrique::import_bundled(&store)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                eprintln!("palimpsest: {report}");
+                eprintln!("palimpsest: importing the bundled Pol.is conversations…");
+                let report = import::polis::import_bundled(&store)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                eprintln!("palimpsest: {report}");
             }
             let key = signing::load_or_create_default(&args.key.signing_key)
                 .map_err(|e| e.to_string())?;
             crate::server::serve(store, args.listen, key, args.policy()).await?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Import { database, path } => {
+        Command::Import {
+            database,
+            path,
+            fabrique,
+            polis,
+        } => {
             let store = open(&database).await?;
-            let report = match path {
-                None => import::import_bundled(&store).await,
-                Some(folder) => import::import_folder(&store, &folder).await,
+            let republique = path.is_some() || (fabrique.is_none() && polis.is_none());
+            if republique {
+                let report = match path {
+                    None => import::import_bundled(&store).await,
+                    Some(folder) => import::import_folder(&store, &folder).await,
+                }
+                .map_err(|e| e.to_string())?;
+                println!("{report}");
             }
-            .map_err(|e| e.to_string())?;
-            println!("{report}");
+            if let Some(folder) = fabrique {
+                let report = match folder {
+                    None => import::fabrique::import_bundled(&store).await,
+                    Some(folder) => import::fabrique::import_folder(&store, &folder).await,
+                }
+                .map_err(|e| e.to_string())?;
+                println!("{report}");
+            }
+            if let Some(folder) = polis {
+                let report = match folder {
+                    None => import::polis::import_bundled(&store).await,
+                    Some(folder) => import::polis::import_folder(&store, &folder).await,
+                }
+                .map_err(|e| e.to_string())?;
+                println!("{report}");
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Verify {

@@ -661,8 +661,11 @@ async fn consolidate(
     let articles = apply_amendments(bill.latest_articles(), &edits)
         .map_err(|e| Problem::invalid(format!("field `apply`: {e}")))?;
     let mut provenance: Vec<ArticleProvenance> = Vec::new();
+    // apply_amendments refused any amendment about the text as a whole: each edit has an article.
     for edit in &edits {
-        let article_id = edit.article_id();
+        let Some(article_id) = edit.article_id() else {
+            continue;
+        };
         match provenance.iter_mut().find(|p| p.article_id == article_id) {
             Some(entry) => entry.amendments.push(edit.amendment_id),
             None => provenance.push(ArticleProvenance {

@@ -1,7 +1,10 @@
 //! The `Amendment` aggregate: submitted against one article of one version of a bill, revised
 //! or withdrawn by its author while the consultation is open, decided once by an official with a
 //! public response. Government and parliamentary amendments are submitted by officials and are
-//! not bound by the consultation window (neither are their revisions).
+//! not bound by the consultation window (neither are their revisions). A parliamentary amendment
+//! that was never put to the vote (it fell, was withdrawn or not moved) is recorded as such, a
+//! final state apart from any decision. A moderator may hide an amendment with a public reason;
+//! hiding never removes its text from the log.
 
 use chrono::{DateTime, Utc};
 use cqrs_es::event_sink::EventSink;
@@ -28,6 +31,9 @@ pub enum Change {
     Delete {
         article_id: ArticleId,
     },
+    /// About the bill as a whole rather than one of its articles: its title, or a procedural
+    /// motion (e.g. a motion to reject the whole text).
+    WholeText,
 }
 
 /// Who proposed the amendment.
@@ -93,6 +99,19 @@ pub enum AmendmentCommand {
         counts: VoteCounts,
         source: String,
     },
+    /// The chamber never voted on this amendment (official): final, and not a rejection.
+    RecordNotVoted {
+        actor: Actor,
+        at: DateTime<Utc>,
+        /// What the source says, e.g. "non-voté (…)".
+        note: String,
+    },
+    /// Hide the amendment from the public lists (moderator), with a public reason.
+    Hide {
+        actor: Actor,
+        at: DateTime<Utc>,
+        reason: String,
+    },
     /// Replaces the public response of a decision (official or admin); the outcome stands and
     /// the earlier response stays in the log.
     CorrectResponse {
@@ -131,6 +150,16 @@ pub enum AmendmentEvent {
         counts: VoteCounts,
         source: String,
     },
+    /// Never put to the vote (fell, withdrawn or not moved in the chamber); no decision follows.
+    AmendmentNotVoted {
+        note: String,
+        recorded_by: ParticipantId,
+    },
+    /// Hidden by moderation; the amendment and its text stay in the log.
+    AmendmentHidden {
+        reason: String,
+        hidden_by: ParticipantId,
+    },
     /// The decision's public response as corrected; the outcome is unchanged.
     DecisionResponseCorrected {
         response: String,
@@ -147,6 +176,8 @@ impl DomainEvent for AmendmentEvent {
             AmendmentEvent::AmendmentWithdrawn => "AmendmentWithdrawn",
             AmendmentEvent::AmendmentDecided { .. } => "AmendmentDecided",
             AmendmentEvent::PublishedTallyRecorded { .. } => "PublishedTallyRecorded",
+            AmendmentEvent::AmendmentNotVoted { .. } => "AmendmentNotVoted",
+            AmendmentEvent::AmendmentHidden { .. } => "AmendmentHidden",
             AmendmentEvent::DecisionResponseCorrected { .. } => "DecisionResponseCorrected",
         }
         .to_owned()
@@ -173,6 +204,10 @@ pub enum AmendmentError {
     Withdrawn,
     #[error("this amendment was already decided ({}); a decision is final", outcome.as_str())]
     AlreadyDecided { outcome: DecisionOutcome },
+    #[error("this amendment was never put to the vote; it can no longer be decided or changed")]
+    NotVoted,
+    #[error("this amendment is already hidden by moderation")]
+    AlreadyHidden,
     #[error("the {field} must not be empty")]
     Empty { field: &'static str },
     #[error("this amendment is not decided yet; there is no response to correct")]
@@ -189,6 +224,8 @@ pub enum AmendmentState {
     Submitted,
     Withdrawn,
     Decided(DecisionOutcome),
+    /// Never put to the vote: final, and neither accepted nor rejected.
+    NotVoted,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -206,6 +243,9 @@ struct Submission {
 pub struct Amendment {
     submission: Option<Submission>,
     state: AmendmentState,
+    /// Hidden by moderation (orthogonal to the state).
+    #[serde(default)]
+    hidden: bool,
     /// The decision's public response, as last corrected.
     response: Option<String>,
 }
@@ -237,6 +277,10 @@ fn check_text(proposed_text: &Option<Vec<String>>) -> Result<(), AmendmentError>
 impl Amendment {
     pub fn state(&self) -> AmendmentState {
         self.state
+    }
+
+    pub fn is_hidden(&self) -> bool {
+        self.hidden
     }
 
     pub fn author(&self) -> Option<&ParticipantId> {
@@ -278,6 +322,7 @@ impl Amendment {
             AmendmentState::Draft => Err(AmendmentError::NotSubmitted),
             AmendmentState::Withdrawn => Err(AmendmentError::Withdrawn),
             AmendmentState::Decided(outcome) => Err(AmendmentError::AlreadyDecided { outcome }),
+            AmendmentState::NotVoted => Err(AmendmentError::NotVoted),
             AmendmentState::Submitted => Ok(()),
         }
     }
@@ -393,6 +438,27 @@ impl Amendment {
                     source,
                 }])
             }
+            AmendmentCommand::RecordNotVoted { actor, note, .. } => {
+                require(&actor, Role::Official)?;
+                self.require_undecided()?;
+                non_empty(&note, "note")?;
+                Ok(vec![AmendmentEvent::AmendmentNotVoted {
+                    note,
+                    recorded_by: actor.participant,
+                }])
+            }
+            AmendmentCommand::Hide { actor, reason, .. } => {
+                require(&actor, Role::Moderator)?;
+                self.submission()?;
+                if self.hidden {
+                    return Err(AmendmentError::AlreadyHidden);
+                }
+                non_empty(&reason, "reason")?;
+                Ok(vec![AmendmentEvent::AmendmentHidden {
+                    reason,
+                    hidden_by: actor.participant,
+                }])
+            }
             AmendmentCommand::CorrectResponse {
                 actor,
                 response,
@@ -403,6 +469,7 @@ impl Amendment {
                 match self.state {
                     AmendmentState::Draft => return Err(AmendmentError::NotSubmitted),
                     AmendmentState::Decided(_) => {}
+                    AmendmentState::NotVoted => return Err(AmendmentError::NotVoted),
                     AmendmentState::Submitted | AmendmentState::Withdrawn => {
                         return Err(AmendmentError::NotDecided)
                     }
@@ -475,6 +542,8 @@ impl Aggregate for Amendment {
                 self.response = Some(response);
             }
             AmendmentEvent::PublishedTallyRecorded { .. } => {}
+            AmendmentEvent::AmendmentNotVoted { .. } => self.state = AmendmentState::NotVoted,
+            AmendmentEvent::AmendmentHidden { .. } => self.hidden = true,
             AmendmentEvent::DecisionResponseCorrected { response, .. } => {
                 self.response = Some(response)
             }
@@ -787,6 +856,7 @@ mod tests {
                 r#for: 5,
                 mixed: 0,
                 against: 1,
+                pass: 0,
             },
             source: "amendements.csv".into(),
         };
@@ -803,6 +873,26 @@ mod tests {
         assert!(given(vec![submitted()]).decide(command(official())).is_ok());
     }
 
+    fn moderator() -> Actor {
+        actor("moderation", &[Role::Moderator])
+    }
+
+    fn not_voted_command(actor: Actor) -> AmendmentCommand {
+        AmendmentCommand::RecordNotVoted {
+            actor,
+            at: t(20, 0),
+            note: "non-voté (tombé)".into(),
+        }
+    }
+
+    fn hide_command(actor: Actor, reason: &str) -> AmendmentCommand {
+        AmendmentCommand::Hide {
+            actor,
+            at: t(20, 0),
+            reason: reason.into(),
+        }
+    }
+
     fn correct(actor: Actor, response: &str, reason: &str) -> AmendmentCommand {
         AmendmentCommand::CorrectResponse {
             actor,
@@ -810,6 +900,75 @@ mod tests {
             response: response.into(),
             reason: reason.into(),
         }
+    }
+
+    #[test]
+    fn an_amendment_never_voted_on_is_final_and_neither_accepted_nor_rejected() {
+        let events = given(vec![submitted()])
+            .decide(not_voted_command(official()))
+            .unwrap();
+        assert_eq!(
+            events,
+            vec![AmendmentEvent::AmendmentNotVoted {
+                note: "non-voté (tombé)".into(),
+                recorded_by: official().participant,
+            }]
+        );
+        let amendment = given(vec![submitted(), events[0].clone()]);
+        assert_eq!(amendment.state(), AmendmentState::NotVoted);
+        assert_eq!(amendment.fact().unwrap().decision, None);
+        assert_eq!(
+            amendment.decide(decide_command(official())),
+            Err(AmendmentError::NotVoted)
+        );
+        assert_eq!(
+            amendment.decide(not_voted_command(official())),
+            Err(AmendmentError::NotVoted)
+        );
+    }
+
+    #[test]
+    fn only_an_official_records_that_an_undecided_amendment_was_not_voted_on() {
+        assert_eq!(
+            given(vec![submitted()]).decide(not_voted_command(alice())),
+            Err(AmendmentError::Forbidden {
+                needed: Role::Official
+            })
+        );
+        assert_eq!(
+            given(vec![submitted(), decided(DecisionOutcome::Rejected)])
+                .decide(not_voted_command(official())),
+            Err(AmendmentError::AlreadyDecided {
+                outcome: DecisionOutcome::Rejected
+            })
+        );
+    }
+
+    #[test]
+    fn a_moderator_hides_an_amendment_once_with_a_public_reason_and_its_state_stays() {
+        let amendment = given(vec![submitted()]);
+        assert_eq!(
+            amendment.decide(hide_command(alice(), "spam")),
+            Err(AmendmentError::Forbidden {
+                needed: Role::Moderator
+            })
+        );
+        assert_eq!(
+            amendment.decide(hide_command(moderator(), " ")),
+            Err(AmendmentError::Empty { field: "reason" })
+        );
+        let events = amendment.decide(hide_command(moderator(), "spam")).unwrap();
+        let hidden = given(vec![submitted(), events[0].clone()]);
+        assert!(hidden.is_hidden());
+        assert_eq!(hidden.state(), AmendmentState::Submitted);
+        assert_eq!(
+            hidden.decide(hide_command(moderator(), "spam")),
+            Err(AmendmentError::AlreadyHidden)
+        );
+        assert_eq!(
+            Amendment::default().decide(hide_command(moderator(), "spam")),
+            Err(AmendmentError::NotSubmitted)
+        );
     }
 
     const CORRECTED: &str = "Le Gouvernement retient cette proposition pour les sciences exactes.";
@@ -970,10 +1129,29 @@ mod tests {
                     r#for: 1,
                     mixed: 2,
                     against: 3,
+                    pass: 0,
                 },
                 source: "s".into(),
             },
             r#"{"PublishedTallyRecorded":{"counts":{"for":1,"mixed":2,"against":3},"source":"s"}}"#,
+        );
+        golden(
+            &AmendmentEvent::AmendmentNotVoted {
+                note: "non-voté".into(),
+                recorded_by: official().participant,
+            },
+            r#"{"AmendmentNotVoted":{"note":"non-voté","recorded_by":"gouvernement"}}"#,
+        );
+        golden(
+            &AmendmentEvent::AmendmentHidden {
+                reason: "r".into(),
+                hidden_by: moderator().participant,
+            },
+            r#"{"AmendmentHidden":{"reason":"r","hidden_by":"moderation"}}"#,
+        );
+        assert_eq!(
+            serde_json::to_string(&Change::WholeText).unwrap(),
+            r#"{"kind":"whole_text"}"#
         );
         golden(
             &AmendmentEvent::DecisionResponseCorrected {

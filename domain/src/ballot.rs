@@ -19,20 +19,31 @@ pub enum Choice {
     For,
     Mixed,
     Against,
+    /// Seen and deliberately not taken a side on (Pol.is "pass"): a vote, not an abstention
+    /// from voting, kept apart from the three opinions.
+    Pass,
 }
 
-/// Vote counts, serialised as `{"for":..,"mixed":..,"against":..}`.
+/// Vote counts, serialised as `{"for":..,"mixed":..,"against":..}`, plus `"pass":..` when some
+/// ballot passed (omitted at zero, so counts recorded before passes existed hash the same).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct VoteCounts {
     #[serde(rename = "for")]
     pub r#for: u64,
     pub mixed: u64,
     pub against: u64,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub pass: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl VoteCounts {
+    /// Every vote counted, passes included.
     pub fn total(&self) -> u64 {
-        self.r#for + self.mixed + self.against
+        self.r#for + self.mixed + self.against + self.pass
     }
 
     pub fn add(&mut self, choice: Choice) {
@@ -49,6 +60,7 @@ impl VoteCounts {
             Choice::For => &mut self.r#for,
             Choice::Mixed => &mut self.mixed,
             Choice::Against => &mut self.against,
+            Choice::Pass => &mut self.pass,
         }
     }
 }
@@ -269,12 +281,13 @@ impl Aggregate for Ballot {
 }
 
 impl Choice {
-    /// The wire name: `for`, `mixed` or `against`.
+    /// The wire name: `for`, `mixed`, `against` or `pass`.
     pub fn as_str(self) -> &'static str {
         match self {
             Choice::For => "for",
             Choice::Mixed => "mixed",
             Choice::Against => "against",
+            Choice::Pass => "pass",
         }
     }
 }
@@ -529,10 +542,55 @@ mod tests {
             VoteCounts {
                 r#for: 1,
                 mixed: 0,
-                against: 1
+                against: 1,
+                pass: 0,
             }
         );
         assert_eq!(counts.total(), 2);
+    }
+
+    #[test]
+    fn a_pass_is_counted_apart_from_the_three_opinions() {
+        let mut counts = VoteCounts::default();
+        counts.add(Choice::Pass);
+        counts.add(Choice::For);
+        assert_eq!(
+            (counts.r#for, counts.mixed, counts.against, counts.pass),
+            (1, 0, 0, 1)
+        );
+        assert_eq!(counts.total(), 2);
+        assert_eq!(
+            serde_json::to_string(&counts).unwrap(),
+            r#"{"for":1,"mixed":0,"against":0,"pass":1}"#
+        );
+    }
+
+    #[test]
+    fn counts_without_passes_keep_the_json_they_were_hashed_with() {
+        let counts = VoteCounts {
+            r#for: 10,
+            mixed: 2,
+            against: 3,
+            pass: 0,
+        };
+        let json = r#"{"for":10,"mixed":2,"against":3}"#;
+        assert_eq!(serde_json::to_string(&counts).unwrap(), json);
+        assert_eq!(serde_json::from_str::<VoteCounts>(json).unwrap(), counts);
+    }
+
+    #[test]
+    fn an_imported_pass_then_an_agree_changes_the_ballot() {
+        let ballot = given(vec![]);
+        let events = ballot.decide(import(Choice::Pass)).unwrap();
+        assert_eq!(events, vec![cast_event(Choice::Pass)]);
+        let ballot = given(events);
+        assert_eq!(
+            ballot.decide(import(Choice::For)).unwrap(),
+            vec![BallotEvent::BallotChanged {
+                choice: Choice::For,
+                previous: Choice::Pass
+            }]
+        );
     }
 
     fn golden(event: &BallotEvent, json: &str) {
@@ -553,6 +611,13 @@ mod tests {
                 previous: Choice::Against,
             },
             r#"{"BallotChanged":{"choice":"mixed","previous":"against"}}"#,
+        );
+        golden(
+            &BallotEvent::BallotChanged {
+                choice: Choice::Pass,
+                previous: Choice::For,
+            },
+            r#"{"BallotChanged":{"choice":"pass","previous":"for"}}"#,
         );
         golden(&BallotEvent::BallotRetracted, r#""BallotRetracted""#);
         assert_eq!(cast_event(Choice::For).event_type(), "BallotCast");

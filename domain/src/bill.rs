@@ -1,6 +1,11 @@
 //! The `Bill` aggregate: drafted with its articles (version 1), consulted on during one window,
 //! republished as numbered versions that cite the decided amendments they take in, then adopted
 //! or withdrawn. Also the consultation window every other aggregate checks instants against.
+//!
+//! Two shapes come from imported history: a parliamentary step that produced no text (the
+//! chamber rejected it, a joint committee failed to agree) is recorded as a failed step, not as
+//! an empty version, and the version numbering continues with the next real text; a topic
+//! consultation with no bill text (Pol.is) is drafted with zero articles by an admin import.
 
 use std::collections::HashSet;
 
@@ -101,6 +106,28 @@ pub struct AmendmentFact {
     pub decision: Option<DecisionOutcome>,
 }
 
+/// Why a step of the procedure produced no text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepFailure {
+    /// The chamber (or its committee) rejected the text (La Fabrique: `echec: "rejet"`).
+    Rejected,
+    /// The joint committee (CMP) did not agree on a text (La Fabrique: `echec: "échec"`).
+    NoAgreement,
+    /// The step's text has no article and the source names no failure.
+    NoText,
+}
+
+impl StepFailure {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StepFailure::Rejected => "rejected",
+            StepFailure::NoAgreement => "no agreement",
+            StepFailure::NoText => "no text",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum BillCommand {
     DraftBill {
@@ -147,6 +174,23 @@ pub enum BillCommand {
         actor: Actor,
         at: DateTime<Utc>,
     },
+    /// A step of the procedure that produced no text; the latest version stays the latest.
+    RecordFailedStep {
+        actor: Actor,
+        at: DateTime<Utc>,
+        /// The step, e.g. `04_1erelecture_senat_commission`.
+        label: String,
+        kind: StepFailure,
+        note: String,
+    },
+    /// Imports a consultation on a topic that has no bill text (admin only): version 1 has
+    /// zero articles and contributions propose new text.
+    ImportTopic {
+        actor: Actor,
+        at: DateTime<Utc>,
+        bill_id: BillId,
+        title: String,
+    },
 }
 
 impl BillCommand {
@@ -158,7 +202,9 @@ impl BillCommand {
             | BillCommand::PublishVersion { actor, .. }
             | BillCommand::RecordPublishedTally { actor, .. }
             | BillCommand::Adopt { actor, .. }
-            | BillCommand::Withdraw { actor, .. } => actor,
+            | BillCommand::Withdraw { actor, .. }
+            | BillCommand::RecordFailedStep { actor, .. }
+            | BillCommand::ImportTopic { actor, .. } => actor,
         }
     }
 }
@@ -192,6 +238,12 @@ pub enum BillEvent {
     },
     BillAdopted,
     BillWithdrawn,
+    /// A step that produced no text (see [`StepFailure`]); not a version.
+    StepFailed {
+        label: String,
+        kind: StepFailure,
+        note: String,
+    },
 }
 
 impl DomainEvent for BillEvent {
@@ -204,6 +256,7 @@ impl DomainEvent for BillEvent {
             BillEvent::PublishedTallyRecorded { .. } => "PublishedTallyRecorded",
             BillEvent::BillAdopted => "BillAdopted",
             BillEvent::BillWithdrawn => "BillWithdrawn",
+            BillEvent::StepFailed { .. } => "StepFailed",
         }
         .to_owned()
     }
@@ -446,6 +499,30 @@ impl Bill {
                 self.require_changeable()?;
                 Ok(vec![BillEvent::BillWithdrawn])
             }
+            BillCommand::RecordFailedStep {
+                label, kind, note, ..
+            } => {
+                self.require_changeable()?;
+                non_empty(&label, "label")?;
+                Ok(vec![BillEvent::StepFailed { label, kind, note }])
+            }
+            BillCommand::ImportTopic {
+                actor,
+                bill_id,
+                title,
+                ..
+            } => {
+                require(&actor, Role::Admin)?;
+                if self.status != BillStatus::NotDrafted {
+                    return Err(BillError::AlreadyDrafted);
+                }
+                non_empty(&title, "title")?;
+                Ok(vec![BillEvent::BillDrafted {
+                    bill_id,
+                    title,
+                    articles: Vec::new(),
+                }])
+            }
         }
     }
 
@@ -547,6 +624,7 @@ impl Aggregate for Bill {
             BillEvent::PublishedTallyRecorded { .. } => {}
             BillEvent::BillAdopted => self.status = BillStatus::Adopted,
             BillEvent::BillWithdrawn => self.status = BillStatus::Withdrawn,
+            BillEvent::StepFailed { .. } => {}
         }
     }
 }
@@ -961,6 +1039,7 @@ pub(crate) mod tests {
                 r#for: 10,
                 mixed: 2,
                 against: 3,
+                pass: 0,
             },
             source: "republique-numerique.csv".into(),
         };
@@ -984,6 +1063,70 @@ pub(crate) mod tests {
         bill.handle(command, &(), &sink).await.unwrap();
         assert_eq!(sink.collect().await, vec![drafted()]);
         assert_eq!(bill.status(), BillStatus::Drafted);
+    }
+
+    fn failed_step(actor: Actor) -> BillCommand {
+        BillCommand::RecordFailedStep {
+            actor,
+            at: t(20, 0),
+            label: "04_1erelecture_senat_commission".into(),
+            kind: StepFailure::Rejected,
+            note: "echec: rejet".into(),
+        }
+    }
+
+    #[test]
+    fn a_failed_step_is_recorded_and_the_next_text_continues_the_numbering() {
+        let bill = given(vec![drafted()]);
+        assert_eq!(
+            bill.decide(failed_step(actor("senat", &[Role::Citizen]))),
+            Err(BillError::Forbidden {
+                needed: Role::Official
+            })
+        );
+        let events = bill.decide(failed_step(official())).unwrap();
+        assert_eq!(
+            events,
+            vec![BillEvent::StepFailed {
+                label: "04_1erelecture_senat_commission".into(),
+                kind: StepFailure::Rejected,
+                note: "echec: rejet".into(),
+            }]
+        );
+        let bill = given(vec![drafted(), events[0].clone()]);
+        assert_eq!(bill.latest_version(), Some(VersionNumber::FIRST));
+        assert_eq!(bill.latest_articles().len(), 1);
+        assert!(bill.decide(publish(2, vec![], vec![])).is_ok());
+    }
+
+    #[test]
+    fn a_topic_without_text_is_drafted_with_zero_articles_by_an_import_only() {
+        let command = |actor| BillCommand::ImportTopic {
+            actor,
+            at: t(1, 0),
+            bill_id: bill_id(),
+            title: "UberX".into(),
+        };
+        assert_eq!(
+            Bill::default().decide(command(official())),
+            Err(BillError::Forbidden {
+                needed: Role::Admin
+            })
+        );
+        let events = Bill::default()
+            .decide(command(actor("importer", &[Role::Admin])))
+            .unwrap();
+        assert_eq!(
+            events,
+            vec![BillEvent::BillDrafted {
+                bill_id: bill_id(),
+                title: "UberX".into(),
+                articles: vec![],
+            }]
+        );
+        let bill = given(events);
+        assert_eq!(bill.status(), BillStatus::Drafted);
+        assert_eq!(bill.latest_version(), Some(VersionNumber::FIRST));
     }
 
     fn golden(event: &BillEvent, json: &str) {
@@ -1030,12 +1173,21 @@ pub(crate) mod tests {
                     r#for: 10,
                     mixed: 2,
                     against: 3,
+                    pass: 0,
                 },
                 source: "s".into(),
             },
             &format!(
                 r#"{{"PublishedTallyRecorded":{{"article_id":"{a}","counts":{{"for":10,"mixed":2,"against":3}},"source":"s"}}}}"#
             ),
+        );
+        golden(
+            &BillEvent::StepFailed {
+                label: "06_cmp_cmp_commission".into(),
+                kind: StepFailure::NoAgreement,
+                note: "n".into(),
+            },
+            r#"{"StepFailed":{"label":"06_cmp_cmp_commission","kind":"no_agreement","note":"n"}}"#,
         );
         golden(&BillEvent::BillAdopted, r#""BillAdopted""#);
         golden(&BillEvent::BillWithdrawn, r#""BillWithdrawn""#);

@@ -225,6 +225,22 @@ impl<'s> Batch<'s> {
         Ok(self.aggregates.get_mut(&key).expect("inserted above"))
     }
 
+    /// Like [`Batch::execute`] for a stream the caller knows is new (e.g. a ballot on an
+    /// amendment this same batch submitted): the stream starts from the empty aggregate without
+    /// a read. Should it exist after all, the commit fails on the (stream, sequence) key and
+    /// writes nothing, so the shortcut can cost an import, never fork a chain.
+    pub async fn execute_new<A: Aggregate<Services = ()> + 'static>(
+        &mut self,
+        stream_id: &str,
+        command: A::Command,
+        context: &CommandContext,
+    ) -> Result<Vec<A::Event>, CommandError<A::Error>> {
+        self.aggregates
+            .entry((A::TYPE, stream_id.to_string()))
+            .or_insert_with(|| (Box::new(A::default()), 0));
+        self.execute::<A>(stream_id, command, context).await
+    }
+
     /// The aggregate as it stands with this batch's events applied.
     pub async fn aggregate<A: Aggregate + 'static>(
         &mut self,

@@ -137,7 +137,7 @@ async fn a_citizen_amends_and_votes_and_an_official_decides_and_publishes(db: Te
     assert_eq!(shown.body["state"], "accepted");
     assert_eq!(
         shown.body["tallies"]["ballots"],
-        json!({"for": 0, "mixed": 1, "against": 0})
+        json!({"for": 0, "mixed": 1, "against": 0, "pass": 0})
     );
     assert_eq!(shown.body["tallies"]["imported"], json!(null));
     assert_eq!(
@@ -404,7 +404,7 @@ async fn a_vote_after_the_consultation_closed_is_refused(db: TestDb) {
     let bill = app.get(&format!("/api/v1/bills/{}", setup.bill)).await;
     assert_eq!(
         bill.body["articles"][1]["tallies"]["ballots"],
-        json!({"for": 0, "mixed": 0, "against": 1})
+        json!({"for": 0, "mixed": 0, "against": 1, "pass": 0})
     );
 }
 

@@ -117,3 +117,65 @@ async fn concurrent_decisions_on_one_amendment_leave_exactly_one_decision(db: Te
     );
     verify_database(&db.store, None).await.unwrap();
 }
+
+both_backends!(a_batch_assuming_a_new_stream_that_exists_commits_nothing);
+
+/// `Batch::execute_new` skips the read of a stream the importer knows is new; if it is not, the
+/// store's (stream, sequence) key refuses the whole batch.
+async fn a_batch_assuming_a_new_stream_that_exists_commits_nothing(db: TestDb) {
+    use domain::ballot::{Ballot, BallotCommand, Choice};
+    use domain::ids::{BallotId, Target};
+    let now = Utc::now();
+    let voter = ParticipantId::parse("polis-test-1").unwrap();
+    let target = Target::Amendment {
+        amendment_id: AmendmentId::from(uuid::Uuid::new_v4()),
+    };
+    let stream = BallotId::for_vote(&voter, &target);
+    let cast = |choice| BallotCommand::ImportCast {
+        actor: actor("palimpsest-import", Role::Admin),
+        at: now,
+        participant: voter.clone(),
+        target,
+        choice,
+        source: "votes.csv:2".into(),
+    };
+    let context = CommandContext::new("polis-test-1", now.fixed_offset());
+    execute::<Ballot>(&db.store, &stream, cast(Choice::For), &context)
+        .await
+        .unwrap();
+    let before = db.store.log_size().await.unwrap();
+
+    let mut batch = projections::command::Batch::new(&db.store);
+    let other = BillId::from(uuid::Uuid::new_v4());
+    batch
+        .execute::<Bill>(
+            &other.to_string(),
+            BillCommand::DraftBill {
+                actor: actor("gouvernement", Role::Official),
+                at: now,
+                bill_id: other,
+                title: "Loi".into(),
+                articles: vec![Article {
+                    id: ArticleId::from(uuid::Uuid::new_v4()),
+                    number: "1".into(),
+                    heading: None,
+                    paragraphs: vec!["Texte.".into()],
+                }],
+            },
+            &context,
+        )
+        .await
+        .unwrap();
+    // Decided against the empty aggregate, so this is a second "first" event of the stream.
+    batch
+        .execute_new::<Ballot>(&stream, cast(Choice::Against), &context)
+        .await
+        .unwrap();
+    assert!(batch.commit().await.is_err());
+    assert_eq!(
+        db.store.log_size().await.unwrap(),
+        before,
+        "nothing was written"
+    );
+    verify_database(&db.store, None).await.unwrap();
+}

@@ -180,11 +180,11 @@ async fn article_9_ballots_and_imported_tallies_are_kept_apart(app: &TestApp) {
         .await;
     assert_eq!(
         history.body["tallies"]["ballots"],
-        json!({"for": 1311, "mixed": 281, "against": 1728})
+        json!({"for": 1311, "mixed": 281, "against": 1728, "pass": 0})
     );
     assert_eq!(
         history.body["tallies"]["imported"],
-        json!({"for": 1320, "mixed": 282, "against": 1732})
+        json!({"for": 1320, "mixed": 282, "against": 1732, "pass": 0})
     );
     let modification = api::import::republique::contribution_amendment_id("v844");
     let shown = app.get(&format!("/api/v1/amendments/{modification}")).await;

@@ -22,6 +22,9 @@ mod api;
 /// The real République numérique history: import, idempotency, malformed files, what it shows.
 mod import;
 
+/// More real data: La Fabrique de la Loi laws and Pol.is conversations, imported and verified.
+mod import_more;
+
 /// Architecture rules kept true by a test (crate dependencies, where SQL may live).
 mod tidy;
 

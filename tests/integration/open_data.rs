@@ -23,7 +23,7 @@ both_backends!(
 );
 
 /// The columns as documented in docs/open-data.md.
-const CONTRIBUTION_COLUMNS: [&str; 25] = [
+const CONTRIBUTION_COLUMNS: [&str; 29] = [
     "id",
     "bill_id",
     "base_version",
@@ -44,11 +44,15 @@ const CONTRIBUTION_COLUMNS: [&str; 25] = [
     "ballots_for",
     "ballots_mixed",
     "ballots_against",
+    "ballots_pass",
     "imported_for",
     "imported_mixed",
     "imported_against",
+    "imported_pass",
     "imported_source",
     "taken_in_by_versions",
+    "not_voted_note",
+    "hidden_reason",
 ];
 const ARGUMENT_COLUMNS: [&str; 10] = [
     "id",
@@ -62,7 +66,7 @@ const ARGUMENT_COLUMNS: [&str; 10] = [
     "posted_at",
     "withdrawn",
 ];
-const TALLY_COLUMNS: [&str; 10] = [
+const TALLY_COLUMNS: [&str; 11] = [
     "bill_id",
     "target_kind",
     "article_id",
@@ -71,6 +75,7 @@ const TALLY_COLUMNS: [&str; 10] = [
     "for",
     "mixed",
     "against",
+    "pass",
     "total",
     "source_label",
 ];
@@ -260,6 +265,7 @@ async fn deliberation(db: TestDb) -> Deliberation {
                 r#for: 7,
                 mixed: 1,
                 against: 3,
+                pass: 0,
             },
             source: IMPORTED_SOURCE.into(),
         },
@@ -528,6 +534,7 @@ fn counts_of(row: &Row) -> VoteCounts {
         r#for: row["for"].parse().unwrap(),
         mixed: row["mixed"].parse().unwrap(),
         against: row["against"].parse().unwrap(),
+        pass: row["pass"].parse().unwrap(),
     }
 }
 
@@ -925,7 +932,8 @@ async fn the_real_republique_numerique_open_data_has_every_version_and_contribut
                 VoteCounts {
                     r#for: 1311,
                     mixed: 281,
-                    against: 1728
+                    against: 1728,
+                    pass: 0,
                 }
             ),
             (
@@ -933,7 +941,8 @@ async fn the_real_republique_numerique_open_data_has_every_version_and_contribut
                 VoteCounts {
                     r#for: 1320,
                     mixed: 282,
-                    against: 1732
+                    against: 1732,
+                    pass: 0,
                 }
             ),
         ]

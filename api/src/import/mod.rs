@@ -1,6 +1,9 @@
 //! Importers of real public data: `sources` parses each file format (pure, with precise
-//! errors), `republique` maps the République numérique history onto our commands.
+//! errors); `republique` maps the République numérique history onto our commands, `fabrique`
+//! La Fabrique de la Loi law folders, `polis` Pol.is conversation exports.
 
+pub mod fabrique;
+pub mod polis;
 pub mod republique;
 pub mod sources;
 

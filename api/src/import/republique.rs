@@ -245,6 +245,7 @@ fn counts(c: Counts) -> VoteCounts {
         r#for: u64::from(c.ok),
         mixed: u64::from(c.mitige),
         against: u64::from(c.nok),
+        pass: 0,
     }
 }
 

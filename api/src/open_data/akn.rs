@@ -300,6 +300,7 @@ fn change_heading(amendment: &AmendmentView, bill: Option<&BillView>) -> String 
             article_id: Some(id),
         } => format!("Insert a new article after {}", label(*id)),
         Change::InsertAfter { article_id: None } => "Insert a new article at the start".to_string(),
+        Change::WholeText => "On the text as a whole".to_string(),
     }
 }
 

@@ -149,6 +149,7 @@ fn change_kind(change: &Change) -> &'static str {
         Change::Modify { .. } => "modify",
         Change::InsertAfter { .. } => "insert_after",
         Change::Delete { .. } => "delete",
+        Change::WholeText => "whole_text",
     }
 }
 
@@ -201,11 +202,16 @@ pub struct ContributionRow {
     pub ballots_for: u64,
     pub ballots_mixed: u64,
     pub ballots_against: u64,
+    pub ballots_pass: u64,
     pub imported_for: Option<u64>,
     pub imported_mixed: Option<u64>,
     pub imported_against: Option<u64>,
+    pub imported_pass: Option<u64>,
     pub imported_source: Option<String>,
     pub taken_in_by_versions: Option<String>,
+    pub not_voted_note: Option<String>,
+    /// The moderator's public reason; a hidden amendment's text and rationale are left out.
+    pub hidden_reason: Option<String>,
 }
 
 /// `arguments.csv`: one row per argument, in posting (log) order.
@@ -236,6 +242,7 @@ pub struct TallyRow {
     pub r#for: u64,
     pub mixed: u64,
     pub against: u64,
+    pub pass: u64,
     pub total: u64,
     pub source_label: Option<String>,
 }
@@ -325,8 +332,16 @@ impl<'a> OpenData<'a> {
                 _ => None,
             },
             title: a.title.clone(),
-            proposed_text: a.proposed_text.as_ref().map(|p| p.join("\n\n")),
-            rationale: a.rationale.clone(),
+            proposed_text: a
+                .proposed_text
+                .as_ref()
+                .filter(|_| a.hidden.is_none())
+                .map(|p| p.join("\n\n")),
+            rationale: if a.hidden.is_none() {
+                a.rationale.clone()
+            } else {
+                String::new()
+            },
             author: a.author.to_string(),
             submitted_at: instant(&a.submitted_at),
             state: a.state.clone(),
@@ -337,11 +352,15 @@ impl<'a> OpenData<'a> {
             ballots_for: ballots.r#for,
             ballots_mixed: ballots.mixed,
             ballots_against: ballots.against,
+            ballots_pass: ballots.pass,
             imported_for: imported.map(|t| t.counts.r#for),
             imported_mixed: imported.map(|t| t.counts.mixed),
             imported_against: imported.map(|t| t.counts.against),
+            imported_pass: imported.map(|t| t.counts.pass),
             imported_source: imported.map(|t| t.source.clone()),
             taken_in_by_versions: joined(&a.taken_in_by_versions),
+            not_voted_note: a.not_voted_note.clone(),
+            hidden_reason: a.hidden.as_ref().map(|h| h.reason.clone()),
         }
     }
 
@@ -410,6 +429,7 @@ impl<'a> OpenData<'a> {
                 r#for: counts.r#for,
                 mixed: counts.mixed,
                 against: counts.against,
+                pass: counts.pass,
                 total: counts.total(),
                 source_label: label,
             };

@@ -70,8 +70,9 @@ fn article_param(params: &HashMap<String, String>) -> Result<Option<ArticleId>, 
         .transpose()
 }
 
+/// Counts as the API shows them: `pass` always present (the event JSON omits it at zero).
 fn counts(c: VoteCounts) -> Value {
-    serde_json::to_value(c).unwrap_or(Value::Null)
+    json!({"for": c.r#for, "mixed": c.mixed, "against": c.against, "pass": c.pass})
 }
 
 /// A target's tallies, the two sources kept apart and labelled.
@@ -287,6 +288,7 @@ pub async fn bill(
         "state": bill.state,
         "drafted_at": bill.drafted_at,
         "consultation": bill.consultation,
+        "failed_steps": bill.failed_steps,
         "versions": bill.versions.len(),
         "latest_version": latest.map(|v| json!({"number": v.number, "label": v.label, "published_at": v.published_at})),
         "amendments": amendments.model.count_of_bill(bill.id),
@@ -519,12 +521,13 @@ pub async fn timeline(
 }
 
 /// The amendment states a list can be filtered by.
-const AMENDMENT_STATES: [&str; 5] = [
+const AMENDMENT_STATES: [&str; 6] = [
     "submitted",
     "withdrawn",
     "accepted",
     "accepted_with_changes",
     "rejected",
+    "not_voted",
 ];
 
 pub async fn amendments(
@@ -551,6 +554,8 @@ pub async fn amendments(
     let items = amendments
         .model
         .of_bill(bill.id)
+        // Moderation hides an amendment from the lists; it stays readable by its id.
+        .filter(|a| a.hidden.is_none())
         .filter(|a| only.is_none() || a.article_id() == only)
         .filter(|a| wanted_state.is_none_or(|s| a.state == s))
         .map(amendment_summary)
@@ -613,6 +618,8 @@ pub async fn amendment(
         "proposed_diff": proposed_diff,
         "submitted_at": a.submitted_at,
         "decision": a.decision,
+        "not_voted_note": a.not_voted_note,
+        "hidden": a.hidden,
         "responses": a.responses,
         "tallies": tallies_json(&tallies.model, &target),
         "provenance": { "taken_in_by_versions": a.taken_in_by_versions },

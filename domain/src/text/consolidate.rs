@@ -20,11 +20,13 @@ pub struct AmendmentEdit {
 }
 
 impl AmendmentEdit {
-    /// The article this amendment shapes: the one it modifies or deletes, or the one it inserts.
-    pub fn article_id(&self) -> ArticleId {
+    /// The article this amendment shapes: the one it modifies or deletes, or the one it inserts;
+    /// `None` for an amendment about the text as a whole.
+    pub fn article_id(&self) -> Option<ArticleId> {
         match self.change {
-            Change::Modify { article_id } | Change::Delete { article_id } => article_id,
-            Change::InsertAfter { .. } => inserted_article_id(self.amendment_id),
+            Change::Modify { article_id } | Change::Delete { article_id } => Some(article_id),
+            Change::InsertAfter { .. } => Some(inserted_article_id(self.amendment_id)),
+            Change::WholeText => None,
         }
     }
 }
@@ -54,6 +56,8 @@ pub enum ApplyError {
     },
     #[error("amendment {amendment_id} has no proposed text to write into the article; only a deletion can be applied without one")]
     NoProposedText { amendment_id: AmendmentId },
+    #[error("amendment {amendment_id} is about the text as a whole (its title or a procedural motion), not an article, so it cannot be applied; publish the version with its `articles` instead")]
+    WholeText { amendment_id: AmendmentId },
     #[error("amendment {amendment_id} is listed twice; list each amendment once")]
     DuplicateAmendment { amendment_id: AmendmentId },
     #[error("amendment {amendment_id}: {source}")]
@@ -130,6 +134,7 @@ pub fn apply_amendments(
                 };
                 articles.insert(at, article);
             }
+            Change::WholeText => return Err(ApplyError::WholeText { amendment_id }),
         }
     }
     Ok(articles)
@@ -286,7 +291,7 @@ mod tests {
         for amendment in [&first, &second] {
             let at = base
                 .iter()
-                .position(|a| a.id == amendment.article_id())
+                .position(|a| Some(a.id) == amendment.article_id())
                 .unwrap();
             let own = diff_articles(
                 Some(&base[at]),
@@ -324,7 +329,7 @@ mod tests {
         let next = apply_amendments(&base, &[insert.clone(), at_start, after_bis]).unwrap();
         let numbers: Vec<&str> = next.iter().map(|a| a.number.as_str()).collect();
         assert_eq!(numbers, ["1 A", "1", "1 bis", "1 ter", "2", "3"]);
-        assert_eq!(next[2].id, insert.article_id());
+        assert_eq!(Some(next[2].id), insert.article_id());
         assert_eq!(
             inserted_article_id(insert.amendment_id),
             inserted_article_id(insert.amendment_id)
@@ -364,6 +369,18 @@ mod tests {
             apply_amendments(&base(), &[blank]),
             Err(ApplyError::NoProposedText { .. })
         ));
+    }
+
+    #[test]
+    fn an_amendment_about_the_whole_text_has_no_article_and_is_not_applied() {
+        let motion = edit(7, Change::WholeText, Some(&["Rejeter le texte."]));
+        assert_eq!(motion.article_id(), None);
+        assert_eq!(
+            apply_amendments(&base(), &[six_months(), motion.clone()]),
+            Err(ApplyError::WholeText {
+                amendment_id: motion.amendment_id
+            })
+        );
     }
 
     #[test]

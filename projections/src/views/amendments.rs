@@ -51,6 +51,19 @@ pub struct AmendmentView {
     pub responses: Vec<ResponseView>,
     /// Versions whose provenance names this amendment.
     pub taken_in_by_versions: Vec<u32>,
+    /// What the source says when the chamber never put it to the vote (state `not_voted`).
+    #[serde(default)]
+    pub not_voted_note: Option<String>,
+    /// Set when a moderator hid it from the public lists; its text stays in the log.
+    #[serde(default)]
+    pub hidden: Option<HiddenView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HiddenView {
+    pub reason: String,
+    pub hidden_by: ParticipantId,
+    pub hidden_at: String,
 }
 
 impl AmendmentView {
@@ -58,6 +71,7 @@ impl AmendmentView {
         match &self.change {
             Change::Modify { article_id } | Change::Delete { article_id } => Some(*article_id),
             Change::InsertAfter { article_id } => *article_id,
+            Change::WholeText => None,
         }
     }
 }
@@ -165,6 +179,8 @@ impl Projection for Amendments {
                 decision: None,
                 responses: Vec::new(),
                 taken_in_by_versions: Vec::new(),
+                not_voted_note: None,
+                hidden: None,
             };
             changes.put(key(amendment_id), &view);
             self.by_bill.entry(bill_id).or_default().push(amendment_id);
@@ -208,6 +224,17 @@ impl Projection for Amendments {
                 });
             }
             AmendmentEvent::PublishedTallyRecorded { .. } => return Ok(()),
+            AmendmentEvent::AmendmentNotVoted { note, .. } => {
+                view.state = "not_voted".into();
+                view.not_voted_note = Some(note);
+            }
+            AmendmentEvent::AmendmentHidden { reason, hidden_by } => {
+                view.hidden = Some(HiddenView {
+                    reason,
+                    hidden_by,
+                    hidden_at: at,
+                });
+            }
             AmendmentEvent::DecisionResponseCorrected {
                 response,
                 reason,

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use domain::bill::{ArticleProvenance, BillEvent, ConsultationWindow};
+use domain::bill::{ArticleProvenance, BillEvent, ConsultationWindow, StepFailure};
 use domain::ids::{ArticleId, BillId};
 use domain::text::Article;
 use serde::{Deserialize, Serialize};
@@ -32,6 +32,10 @@ pub struct BillView {
     pub drafted_at: String,
     pub drafted_log_index: u64,
     pub consultation: Option<ConsultationWindow>,
+    /// Steps of the procedure that produced no text (a chamber rejected it, the joint committee
+    /// did not agree), in log order: the text stays as the last version has it.
+    #[serde(default)]
+    pub failed_steps: Vec<FailedStepView>,
     #[serde(skip)]
     pub versions: Vec<VersionView>,
 }
@@ -58,6 +62,15 @@ impl BillView {
                 .map(|a| format!("Article {}", a.number))
         })
     }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FailedStepView {
+    pub label: String,
+    pub kind: StepFailure,
+    pub note: String,
+    pub at: String,
+    pub log_index: u64,
 }
 
 /// The `bills` projection.
@@ -122,6 +135,7 @@ impl Projection for Bills {
                 drafted_at: at,
                 drafted_log_index: logged.log_index,
                 consultation: None,
+                failed_steps: Vec::new(),
                 versions: vec![version],
             };
             changes.put(bill_key(bill_id), &bill);
@@ -176,6 +190,13 @@ impl Projection for Bills {
             BillEvent::PublishedTallyRecorded { .. } => return Ok(()),
             BillEvent::BillAdopted => bill.state = "adopted".into(),
             BillEvent::BillWithdrawn => bill.state = "withdrawn".into(),
+            BillEvent::StepFailed { label, kind, note } => bill.failed_steps.push(FailedStepView {
+                label,
+                kind,
+                note,
+                at,
+                log_index: logged.log_index,
+            }),
         }
         changes.put(bill_key(id), &*bill);
         Ok(())

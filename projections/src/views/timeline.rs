@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use domain::amendment::{AmendmentEvent, Change, DecisionOutcome};
 use domain::argument::{ArgumentEvent, Stance};
-use domain::ballot::{BallotEvent, Choice};
+use domain::ballot::{BallotEvent, Choice, VoteCounts};
 use domain::bill::BillEvent;
 use domain::ids::{AmendmentId, ArticleId, BillId, ParticipantId, Target};
 use domain::text::Article;
@@ -68,7 +68,20 @@ fn choice_word(choice: Choice) -> &'static str {
         Choice::For => "for",
         Choice::Mixed => "mixed",
         Choice::Against => "against",
+        Choice::Pass => "pass",
     }
+}
+
+/// "3 for, 1 mixed, 2 against", with the passes only when some ballot passed.
+fn counts_words(counts: &VoteCounts) -> String {
+    let mut words = format!(
+        "{} for, {} mixed, {} against",
+        counts.r#for, counts.mixed, counts.against
+    );
+    if counts.pass > 0 {
+        words.push_str(&format!(", {} pass", counts.pass));
+    }
+    words
 }
 
 fn outcome_words(outcome: DecisionOutcome) -> &'static str {
@@ -254,16 +267,18 @@ impl Timeline {
                 article_id, counts, ..
             } => step(
                 format!(
-                    "published tally recorded for {}: {} for, {} mixed, {} against",
+                    "published tally recorded for {}: {}",
                     self.article_label(bill_id, article_id),
-                    counts.r#for,
-                    counts.mixed,
-                    counts.against
+                    counts_words(&counts)
                 ),
                 Some(article_id),
             ),
             BillEvent::BillAdopted => step("bill adopted".into(), None),
             BillEvent::BillWithdrawn => step("bill withdrawn".into(), None),
+            BillEvent::StepFailed { label, kind, note } => step(
+                format!("step {label} produced no text ({}): {note}", kind.as_str()),
+                None,
+            ),
         })
     }
 
@@ -295,6 +310,7 @@ impl Timeline {
                     self.article_label(*bill_id, *a)
                 ),
                 Change::InsertAfter { article_id: None } => "to insert a new article".into(),
+                Change::WholeText => "on the text as a whole".into(),
             };
             let label = AmendmentLabel {
                 bill_id: *bill_id,
@@ -304,6 +320,7 @@ impl Timeline {
                         Some(*article_id)
                     }
                     Change::InsertAfter { article_id } => *article_id,
+                    Change::WholeText => None,
                 },
             };
             changes.put(format!("amendment/{id}"), &label);
@@ -343,8 +360,17 @@ impl Timeline {
                 outcome_words(outcome)
             ),
             AmendmentEvent::PublishedTallyRecorded { counts, .. } => format!(
-                "published tally recorded for amendment « {} »: {} for, {} mixed, {} against",
-                label.title, counts.r#for, counts.mixed, counts.against
+                "published tally recorded for amendment « {} »: {}",
+                label.title,
+                counts_words(&counts)
+            ),
+            AmendmentEvent::AmendmentNotVoted { note, recorded_by } => format!(
+                "amendment « {} » was never put to the vote ({note}), recorded by {recorded_by}",
+                label.title
+            ),
+            AmendmentEvent::AmendmentHidden { reason, hidden_by } => format!(
+                "amendment « {} » hidden by {hidden_by}: {reason}",
+                label.title
             ),
             AmendmentEvent::DecisionResponseCorrected {
                 reason,

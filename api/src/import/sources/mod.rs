@@ -8,9 +8,11 @@ pub mod article9;
 pub mod bill_history;
 pub mod consultation;
 pub mod error;
+pub mod fabrique;
 pub mod html;
 pub mod identity;
 pub mod markdown;
+pub mod polis;
 mod record;
 
 pub use error::SourceError;
