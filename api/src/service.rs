@@ -2,12 +2,14 @@
 //! write side (the aggregates, never the read model), runs the command, and waits until the read
 //! model shows it. Requests are parsed here into domain types; the domain decides.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, FixedOffset, Utc};
 use domain::actor::Actor;
 use domain::amendment::{Amendment, AmendmentCommand, Change, DecisionOutcome, Origin};
 use domain::argument::{Argument, ArgumentCommand, Stance};
 use domain::ballot::{Ballot, BallotCommand, Choice};
-use domain::bill::{AmendmentFact, ArticleProvenance, Bill, BillCommand, BillStatus};
+use domain::bill::{AmendmentFact, ArticleProvenance, Bill, BillCommand, BillEvent, BillStatus};
 use domain::ids::{AmendmentId, ArgumentId, ArticleId, BallotId, BillId, Target, VersionNumber};
 use domain::text::{apply_amendments, Article};
 use projections::command::{execute, execute_guarded, load};
@@ -614,8 +616,53 @@ pub struct PublishVersion {
     pub provenance: Vec<ArticleProvenance>,
 }
 
+/// Every version's text and which version took in each amendment, read from the bill's own
+/// stream (the aggregate keeps only the latest text).
+#[derive(Default)]
+struct BillHistory {
+    texts: HashMap<u32, Vec<Article>>,
+    taken_in: HashMap<AmendmentId, u32>,
+}
+
+async fn bill_history(state: &AppState, bill_id: BillId) -> Result<BillHistory, Problem> {
+    let events = state
+        .store
+        .load_stream("bill", &bill_id.to_string())
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "cannot read the bill's history");
+            Problem::internal()
+        })?;
+    let mut history = BillHistory::default();
+    for event in events {
+        match serde_json::from_value::<BillEvent>(event.payload) {
+            Ok(BillEvent::BillDrafted { articles, .. }) => {
+                history.texts.insert(VersionNumber::FIRST.get(), articles);
+            }
+            Ok(BillEvent::VersionPublished {
+                number,
+                articles,
+                provenance,
+                ..
+            }) => {
+                history.texts.insert(number.get(), articles);
+                for amendment in provenance.into_iter().flat_map(|p| p.amendments) {
+                    history.taken_in.entry(amendment).or_insert(number.get());
+                }
+            }
+            Ok(_) => {}
+            Err(e) => {
+                tracing::error!(error = %e, sequence = event.sequence, "unreadable bill event");
+                return Err(Problem::internal());
+            }
+        }
+    }
+    Ok(history)
+}
+
 /// The text and provenance of a version built from the listed amendments: each must be of this
-/// bill, accepted (or accepted with changes) and, unless it deletes, carry a proposed text.
+/// bill, accepted (or accepted with changes), not taken in by an earlier version, written against
+/// the article's current text and, unless it deletes, carry a proposed text.
 async fn consolidate(
     state: &AppState,
     bill_id: BillId,
@@ -627,11 +674,12 @@ async fn consolidate(
             "field `apply`: list at least one amendment to apply",
         ));
     }
+    let history = bill_history(state, bill_id).await?;
     let mut edits = Vec::with_capacity(ids.len());
     let mut facts = Vec::with_capacity(ids.len());
     for (i, &id) in ids.iter().enumerate() {
         let amendment: Amendment = load_or_problem(state, &id.to_string()).await?;
-        let (Some(fact), Some(edit)) = (amendment.fact(), amendment.edit()) else {
+        let (Some(fact), Some(mut edit)) = (amendment.fact(), amendment.edit()) else {
             return Err(Problem::invalid(format!(
                 "field `apply[{i}]`: no amendment has the id {id}"
             )));
@@ -654,6 +702,20 @@ async fn consolidate(
                     "field `apply[{i}]`: amendment {id} is not decided yet; decide it first"
                 )))
             }
+        }
+        if let Some(version) = history.taken_in.get(&id) {
+            return Err(Problem::invalid(format!(
+                "field `apply[{i}]`: amendment {id} was already taken in by version {version}; an amendment is applied once"
+            )));
+        }
+        if let (Change::Modify { article_id } | Change::Delete { article_id }, Some(base)) =
+            (edit.change, amendment.base_version())
+        {
+            edit.base_paragraphs = history
+                .texts
+                .get(&base.get())
+                .and_then(|text| text.iter().find(|a| a.id == article_id))
+                .map(|a| a.paragraphs.clone());
         }
         edits.push(edit);
         facts.push(fact);

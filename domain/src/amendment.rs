@@ -237,6 +237,13 @@ struct Submission {
     change: Change,
     /// As last revised.
     proposed_text: Option<Vec<String>>,
+    /// The version of the bill it was written against.
+    #[serde(default = "first_version")]
+    base_version: VersionNumber,
+}
+
+fn first_version() -> VersionNumber {
+    VersionNumber::FIRST
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -299,13 +306,20 @@ impl Amendment {
         })
     }
 
-    /// What applying this amendment does to the text (its change and latest proposed text).
+    /// What applying this amendment does to the text (its change and latest proposed text). The
+    /// article's text in its base version is not kept here: the caller fills `base_paragraphs`.
     pub fn edit(&self) -> Option<AmendmentEdit> {
         self.submission.as_ref().map(|s| AmendmentEdit {
             amendment_id: s.amendment_id,
             change: s.change,
             proposed_text: s.proposed_text.clone(),
+            base_paragraphs: None,
         })
+    }
+
+    /// The version of the bill the amendment was written against.
+    pub fn base_version(&self) -> Option<VersionNumber> {
+        self.submission.as_ref().map(|s| s.base_version)
     }
 
     /// The decision's public response, as last corrected.
@@ -517,6 +531,7 @@ impl Aggregate for Amendment {
                 author,
                 change,
                 proposed_text,
+                base_version,
                 ..
             } => {
                 self.submission = Some(Submission {
@@ -526,6 +541,7 @@ impl Aggregate for Amendment {
                     author,
                     change,
                     proposed_text,
+                    base_version,
                 });
                 self.state = AmendmentState::Submitted;
             }
@@ -1083,6 +1099,7 @@ mod tests {
                     article_id: article_id()
                 },
                 proposed_text: Some(vec!["dans un délai de trois mois".into()]),
+                base_paragraphs: None,
             })
         );
         assert_eq!(Amendment::default().edit(), None);

@@ -482,6 +482,7 @@ async fn votes_racing_the_closure_of_the_consultation_never_land_after_it(db: Te
 
 both_backends!(
     a_version_applying_two_accepted_amendments_computes_the_text_and_names_each,
+    an_amendment_is_applied_once_and_never_over_a_text_that_changed_since_it_was_written,
     a_corrected_official_response_keeps_both_texts_and_shows_in_the_timeline,
 );
 
@@ -634,6 +635,69 @@ async fn a_version_applying_two_accepted_amendments_computes_the_text_and_names_
         diff.body["articles"][0]["chunks"],
         serde_json::to_value(&own).unwrap()
     );
+}
+
+/// Two accepted amendments written against version 1 change different sentences of one
+/// article. Replacing the article with the second's text after the first was applied would
+/// silently undo the first: it is refused (in one list or in a later version), and an amendment
+/// already taken in is not applied again.
+async fn an_amendment_is_applied_once_and_never_over_a_text_that_changed_since_it_was_written(
+    db: TestDb,
+) {
+    let setup = bill_in_consultation(db).await;
+    let app = &setup.app;
+    let six_months = setup
+        .amend(json!({
+            "kind": "modify", "article_id": setup.article, "title": "Six mois",
+            "proposed_text": "Un embargo de six mois s'applique.\n\nIl est renouvelable.",
+            "rationale": "Plus court."
+        }))
+        .await;
+    let once = setup
+        .amend(json!({
+            "kind": "modify", "article_id": setup.article, "title": "Une fois",
+            "proposed_text": "Un embargo de douze mois s'applique.\n\nIl est renouvelable une fois.",
+            "rationale": "Borné."
+        }))
+        .await;
+    setup.decide(&six_months, "accepted").await;
+    setup.decide(&once, "accepted").await;
+    let path = format!("/api/v1/bills/{}/versions", setup.bill);
+    let publish = |number: u32, apply: Vec<&String>| {
+        app.post(
+            &path,
+            &setup.official,
+            json!({"number": number, "label": format!("v{number}"), "apply": apply}),
+        )
+    };
+    let before = app.db.store.log_size().await.unwrap();
+    let detail = publish(2, vec![&six_months, &once]).await.problem(422);
+    assert!(
+        detail.contains(&format!(
+            "amendment {once} was written against an earlier text"
+        )),
+        "{detail}"
+    );
+    assert_eq!(app.db.store.log_size().await.unwrap(), before);
+
+    let published = publish(2, vec![&six_months]).await;
+    assert_eq!(published.status, 201, "{}", published.body);
+    let detail = publish(3, vec![&once]).await.problem(422);
+    assert!(
+        detail.contains("written against an earlier text"),
+        "{detail}"
+    );
+    let detail = publish(3, vec![&six_months]).await.problem(422);
+    assert!(detail.contains("already taken in by version 2"), "{detail}");
+    let v = app
+        .get(&format!("/api/v1/bills/{}/versions/2", setup.bill))
+        .await;
+    assert_eq!(
+        v.body["articles"][1]["text"],
+        "Un embargo de six mois s'applique.\n\nIl est renouvelable."
+    );
+    let latest = app.get(&format!("/api/v1/bills/{}", setup.bill)).await;
+    assert_eq!(latest.body["versions"], 2, "the refusals published nothing");
 }
 
 /// Case of issue 4: an official response is published, then corrected; both texts stay in the

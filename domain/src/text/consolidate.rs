@@ -17,6 +17,11 @@ pub struct AmendmentEdit {
     pub change: Change,
     /// `None` when the source lost the text (then only a deletion can be applied).
     pub proposed_text: Option<Vec<String>>,
+    /// The modified or deleted article's paragraphs in the version the amendment was written
+    /// against. When given, applying refuses an article whose text has changed since: replacing
+    /// it would silently undo that change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_paragraphs: Option<Vec<String>>,
 }
 
 impl AmendmentEdit {
@@ -58,6 +63,11 @@ pub enum ApplyError {
     NoProposedText { amendment_id: AmendmentId },
     #[error("amendment {amendment_id} is about the text as a whole (its title or a procedural motion), not an article, so it cannot be applied; publish the version with its `articles` instead")]
     WholeText { amendment_id: AmendmentId },
+    #[error("amendment {amendment_id} was written against an earlier text of article {article_id}, which has changed since (in a later version, or by an amendment before it in this list); applying it would undo that change: have it revised against the current text, or publish the version with explicit `articles`")]
+    ChangedSinceBase {
+        amendment_id: AmendmentId,
+        article_id: ArticleId,
+    },
     #[error("amendment {amendment_id} is listed twice; list each amendment once")]
     DuplicateAmendment { amendment_id: AmendmentId },
     #[error("amendment {amendment_id}: {source}")]
@@ -108,6 +118,16 @@ pub fn apply_amendments(
             })
         };
         match edit.change {
+            Change::Modify { article_id } | Change::Delete { article_id }
+                if edit.base_paragraphs.as_ref().is_some_and(|base| {
+                    position(&articles, article_id).is_ok_and(|at| articles[at].paragraphs != *base)
+                }) =>
+            {
+                return Err(ApplyError::ChangedSinceBase {
+                    amendment_id,
+                    article_id,
+                });
+            }
             Change::Modify { article_id } => {
                 let at = position(&articles, article_id)?;
                 let paragraphs = resolve(Some(&articles[at]), proposed()?)?;
@@ -217,6 +237,7 @@ mod tests {
             amendment_id: AmendmentId(Uuid::from_u128(200 + n)),
             change,
             proposed_text: text.map(|t| t.iter().map(|p| p.to_string()).collect()),
+            base_paragraphs: None,
         }
     }
 
@@ -380,6 +401,34 @@ mod tests {
             Err(ApplyError::WholeText {
                 amendment_id: motion.amendment_id
             })
+        );
+    }
+
+    #[test]
+    fn an_amendment_written_against_an_older_text_is_refused_rather_than_undoing_a_change() {
+        let first_item = AmendmentEdit {
+            base_paragraphs: Some(base()[1].paragraphs.clone()),
+            ..amend_first_item()
+        };
+        let mut items = FOUR_ITEMS;
+        items[4] = "4° item quatre modifié.";
+        let fourth_item = AmendmentEdit {
+            base_paragraphs: Some(base()[1].paragraphs.clone()),
+            ..edit(3, Change::Modify { article_id: id(2) }, Some(&items))
+        };
+        let after_first = apply_amendments(&base(), std::slice::from_ref(&first_item)).unwrap();
+        let refused = Err(ApplyError::ChangedSinceBase {
+            amendment_id: fourth_item.amendment_id,
+            article_id: id(2),
+        });
+        assert_eq!(
+            apply_amendments(&after_first, std::slice::from_ref(&fourth_item)),
+            refused
+        );
+        assert_eq!(
+            apply_amendments(&base(), &[first_item, fourth_item]),
+            refused,
+            "within one list too"
         );
     }
 
