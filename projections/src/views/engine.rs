@@ -178,12 +178,27 @@ impl<P: Projection> Live<P> {
         }
         if let Some(row) = self.store.projection_status(P::NAME).await? {
             if row.active_generation != self.generation() {
-                // A rebuild made another generation active: answer from it from now on.
-                let folded = load::<P>(&self.store, row.active_generation).await?;
+                // A rebuild made another generation active: answer from it from now on, once it
+                // has folded at least as far as the views readers see now (they never go back).
+                let mut folded = load::<P>(&self.store, row.active_generation).await?;
+                pending.clear();
+                pending.committed = folded.position;
+                let live = self.position();
+                'refold: while folded.position < live {
+                    let page = self.store.read_log(folded.position, PAGE).await?;
+                    if page.is_empty() {
+                        break;
+                    }
+                    for logged in &page {
+                        if folded.model.apply(logged, &mut pending).is_err() {
+                            // The loop below folds it again and records the failure.
+                            break 'refold;
+                        }
+                        folded.position = logged.log_index;
+                    }
+                }
                 let position = folded.position;
                 *self.state.write().expect("projection lock") = folded;
-                pending.clear();
-                pending.committed = position;
                 self.position.send_replace(position);
                 tracing::info!(
                     projection = P::NAME,
@@ -199,6 +214,9 @@ impl<P: Projection> Live<P> {
             if !page.is_empty() {
                 let mut folded = self.state.write().expect("projection lock");
                 for logged in &page {
+                    if logged.log_index <= folded.position {
+                        continue; // already folded: a repeated delivery changes nothing
+                    }
                     if let Err(message) = folded.model.apply(logged, &mut pending) {
                         stopped = Some(Failure {
                             log_index: logged.log_index,

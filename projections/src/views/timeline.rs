@@ -479,6 +479,14 @@ impl Projection for Timeline {
         let Some(step) = step else {
             return Ok(());
         };
+        let entries = self.entries.entry(step.bill_id).or_default();
+        if entries
+            .last()
+            .is_some_and(|last| last.log_index >= logged.log_index)
+        {
+            // Delivered again (entries are in log order): the entry is already there.
+            return Ok(());
+        }
         let entry = TimelineEntry {
             log_index: logged.log_index,
             occurred_at: occurred_at(logged),
@@ -494,7 +502,7 @@ impl Projection for Timeline {
             format!("entry/{}/{:020}", step.bill_id, logged.log_index),
             &entry,
         );
-        self.entries.entry(step.bill_id).or_default().push(entry);
+        entries.push(entry);
         Ok(())
     }
 
