@@ -490,6 +490,20 @@ async fn malformed_polis_files_stop_the_import_naming_file_line_and_field_and_wr
     );
     assert_eq!(db.store.log_size().await.unwrap(), 0, "nothing was written");
 
+    // Beyond the calendar: named, not a panic.
+    edit(3, &|f| {
+        format!("99999999999999999,{},{},{},{}", f[1], f[2], f[3], f[4])
+    });
+    let message = polis::import_folder(&db.store, folder.path())
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        message.starts_with(&format!("{shown}:3: field `timestamp`: ")),
+        "{message}"
+    );
+    assert_eq!(db.store.log_size().await.unwrap(), 0, "nothing was written");
+
     // Repaired, the same folder imports.
     std::fs::write(dir.join("votes.csv"), &votes).unwrap();
     let report = polis::import_folder(&db.store, folder.path())
@@ -602,6 +616,34 @@ async fn imported_procedures_and_conversations_read_back_through_the_views() {
     assert!(detail.body["hidden"]["reason"]
         .as_str()
         .is_some_and(|r| !r.is_empty()));
+
+    let reason = detail.body["hidden"]["reason"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (status, _, csv) = app
+        .get_text(&format!(
+            "/api/v1/bills/{topic}/open-data/contributions.csv"
+        ))
+        .await;
+    assert_eq!(status, 200);
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let rows: Vec<HashMap<String, String>> = reader.deserialize().map(Result::unwrap).collect();
+    let row = rows
+        .iter()
+        .find(|r| r["id"] == hidden_id.to_string())
+        .unwrap();
+    assert_eq!(row["hidden_reason"], reason, "the reason is public");
+    assert_eq!(
+        (row["proposed_text"].as_str(), row["rationale"].as_str()),
+        ("", ""),
+        "open data withholds a hidden comment's text"
+    );
+    let (status, _, xml) = app
+        .get_text(&format!("/api/v1/amendments/{hidden_id}/akn.xml"))
+        .await;
+    assert_eq!(status, 200);
+    assert!(xml.contains("Hidden by moderation") && !xml.contains(hidden.body.as_str()));
 
     let passes = expected_ballots("9xxwa9jpkm", "london.youth.policing")
         .values()

@@ -113,7 +113,7 @@ fn importer() -> Actor {
 fn instant(ms: i64) -> DateTime<FixedOffset> {
     Utc.timestamp_millis_opt(ms)
         .single()
-        .expect("timestamps are checked positive by the parser")
+        .expect("the parser checks timestamps are within the calendar")
         .fixed_offset()
 }
 

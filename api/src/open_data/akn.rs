@@ -392,12 +392,17 @@ pub fn amendment_document(
     )?;
     doc.close("amendmentHeading")?;
     doc.open("amendmentContent", &[("eId", "proposed")])?;
-    match &a.proposed_text {
-        Some(text) => paragraphs(
+    match (&a.hidden, &a.proposed_text) {
+        (Some(hidden), _) => doc.leaf(
+            "p",
+            &[("class", "hidden")],
+            &format!("Hidden by moderation: {}", hidden.reason),
+        )?,
+        (None, Some(text)) => paragraphs(
             &mut doc,
             &text.iter().map(String::as_str).collect::<Vec<_>>(),
         )?,
-        None => doc.leaf(
+        (None, None) => doc.leaf(
             "p",
             &[("class", "absent")],
             "No proposed wording is recorded.",
@@ -405,7 +410,9 @@ pub fn amendment_document(
     }
     doc.close("amendmentContent")?;
     doc.open("amendmentJustification", &[("eId", "rationale")])?;
-    paragraphs(&mut doc, &split_paragraphs(&a.rationale))?;
+    // A hidden amendment's rationale is withheld like its text (the log keeps both).
+    let rationale = if a.hidden.is_some() { "" } else { &a.rationale };
+    paragraphs(&mut doc, &split_paragraphs(rationale))?;
     doc.close("amendmentJustification")?;
     doc.open(
         "amendmentContent",

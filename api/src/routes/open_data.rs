@@ -1,10 +1,11 @@
 //! Open-data routes: a bill's tables as CSV or NDJSON, and Akoma Ntoso XML of each version and
 //! each amendment, rendered from the live views by `crate::open_data`.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 
+use super::read::{views_after, Params};
 use super::write::{amendment_id, bill_id};
 use crate::http::problem::Problem;
 use crate::open_data::{self, akn, OpenData, OpenDataError, AKN_CONTENT_TYPE};
@@ -23,7 +24,9 @@ fn failed(error: OpenDataError) -> Problem {
 pub async fn table(
     State(state): State<AppState>,
     Path((raw, name)): Path<(String, String)>,
+    Query(params): Params,
 ) -> Result<Response, Problem> {
+    views_after(&state, &params).await?;
     let id = bill_id(&raw)?;
     let (table, format) = open_data::parse_file_name(&name).map_err(Problem::not_found)?;
     let bills = state.views.bills.read();
@@ -48,7 +51,9 @@ pub async fn table(
 pub async fn version_akn(
     State(state): State<AppState>,
     Path((raw, number)): Path<(String, String)>,
+    Query(params): Params,
 ) -> Result<Response, Problem> {
+    views_after(&state, &params).await?;
     let id = bill_id(&raw)?;
     let bills = state.views.bills.read();
     let bill = bills
@@ -73,7 +78,9 @@ pub async fn version_akn(
 pub async fn amendment_akn(
     State(state): State<AppState>,
     Path(raw): Path<String>,
+    Query(params): Params,
 ) -> Result<Response, Problem> {
+    views_after(&state, &params).await?;
     let id = amendment_id(&raw)?;
     let bills = state.views.bills.read();
     let amendments = state.views.amendments.read();

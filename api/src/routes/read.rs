@@ -12,7 +12,9 @@ use axum::extract::{Path, Query, State};
 use axum::Json;
 use domain::ballot::VoteCounts;
 use domain::ids::{ArticleId, BillId, Target};
-use domain::text::{diff_articles, diff_bills, Article, ArticleStatus, Blame};
+use domain::text::{
+    diff_articles, diff_bills, resolve_placeholders, Article, ArticleStatus, Blame,
+};
 use projections::views::amendments::AmendmentView;
 use projections::views::bills::{BillView, Bills, VersionView};
 use projections::views::tallies::Tallies;
@@ -23,7 +25,7 @@ use crate::http::problem::Problem;
 use crate::state::AppState;
 
 type Answer = Result<Json<Value>, Problem>;
-type Params = Query<HashMap<String, String>>;
+pub(super) type Params = Query<HashMap<String, String>>;
 
 const DEFAULT_LIMIT: usize = 50;
 const MAX_LIMIT: usize = 500;
@@ -53,7 +55,8 @@ fn limit(params: &HashMap<String, String>) -> Result<usize, Problem> {
 
 fn paged(items: Vec<Value>, offset: usize, limit: usize) -> Value {
     let total = items.len();
-    let next = (offset + limit < total).then(|| (offset + limit).to_string());
+    let end = offset.saturating_add(limit);
+    let next = (end < total).then(|| end.to_string());
     let items: Vec<Value> = items.into_iter().skip(offset).take(limit).collect();
     json!({ "items": items, "next": next })
 }
@@ -96,7 +99,10 @@ const DEFAULT_WAIT_MS: u64 = 2_000;
 const MAX_WAIT_MS: u64 = 10_000;
 
 /// Honours `?after=LOG_INDEX[&wait_ms=N]`: waits until every view includes that log index.
-async fn views_after(state: &AppState, params: &HashMap<String, String>) -> Result<(), Problem> {
+pub(super) async fn views_after(
+    state: &AppState,
+    params: &HashMap<String, String>,
+) -> Result<(), Problem> {
     let Some(raw) = params.get("after") else {
         return Ok(());
     };
@@ -593,15 +599,20 @@ pub async fn amendment(
             a.article_id()
                 .and_then(|id| v.articles.iter().find(|x| x.id == id))
         });
-    let proposed_diff = match (&a.proposed_text, base_article) {
-        (Some(text), Some(base)) => {
-            let proposed = Article {
-                paragraphs: text.clone(),
-                ..base.clone()
-            };
-            Some(diff_articles(Some(base), Some(&proposed)))
-        }
-        _ => None,
+    // The same resolution `apply` uses, so this diff is the one applying it would make; a
+    // placeholder that resolves nothing is shown as the reason there is no diff.
+    let (proposed_diff, proposed_diff_error) = match (&a.proposed_text, base_article) {
+        (Some(text), Some(base)) => match resolve_placeholders(Some(base), text) {
+            Ok(paragraphs) => {
+                let proposed = Article {
+                    paragraphs,
+                    ..base.clone()
+                };
+                (Some(diff_articles(Some(base), Some(&proposed))), None)
+            }
+            Err(e) => (None, Some(e.to_string())),
+        },
+        _ => (None, None),
     };
     Ok(Json(json!({
         "id": a.id,
@@ -616,6 +627,7 @@ pub async fn amendment(
         "rationale": a.rationale,
         "proposed_text": a.proposed_text,
         "proposed_diff": proposed_diff,
+        "proposed_diff_error": proposed_diff_error,
         "submitted_at": a.submitted_at,
         "decision": a.decision,
         "not_voted_note": a.not_voted_note,

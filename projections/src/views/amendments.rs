@@ -111,8 +111,9 @@ impl Amendments {
             .filter_map(|id| self.amendments.get(id))
     }
 
+    /// How many amendments of the bill the public lists show (moderation-hidden ones left out).
     pub fn count_of_bill(&self, bill_id: BillId) -> usize {
-        self.by_bill.get(&bill_id).map_or(0, Vec::len)
+        self.of_bill(bill_id).filter(|a| a.hidden.is_none()).count()
     }
 
     fn apply_version(&mut self, event: BillEvent, changes: &mut Changes) {

@@ -114,16 +114,20 @@ fn summary(text: &str, file: &str) -> Result<BTreeMap<String, (usize, String)>, 
     Ok(out)
 }
 
+/// The last millisecond accepted: one before the end of year 9999, so that the instant one
+/// millisecond later (a consultation's close) is still a date.
+const LAST_MILLIS: i64 = 253_402_300_799_998;
+
 fn millis(row: &super::record::CsvRow<'_>, field: &str) -> Result<i64, SourceError> {
     let text = row.str(field)?;
     text.trim()
         .parse::<i64>()
         .ok()
-        .filter(|ms| *ms > 0)
+        .filter(|ms| (1..=LAST_MILLIS).contains(ms))
         .ok_or_else(|| {
             row.error(
                 field,
-                format!("expected a positive Unix time in milliseconds, found {text:?}"),
+                format!("expected a Unix time in milliseconds between 1 and {LAST_MILLIS} (year 9999), found {text:?}"),
             )
         })
 }
