@@ -85,13 +85,17 @@ async fn synthetic_bill(store: &EventStore, n: u64) -> BillId {
     ));
     let mut amendments: Vec<(AmendmentId, ArticleId)> = Vec::new();
     let mut accepted: Vec<(AmendmentId, ArticleId)> = Vec::new();
+    let mut submitted = 0usize;
+    let mut cast = std::collections::HashSet::new();
     let mut version = 1u32;
     let mut i = 1u64;
     while i < n {
         let at = i;
         let event = match i % 100 {
             0 => {
-                let k = amendments.len();
+                // A counter, not amendments.len(): decided ones leave that list.
+                let k = submitted;
+                submitted += 1;
                 let id = AmendmentId::from(uuid::Uuid::from_u128(0x1_0000_0000 + k as u128));
                 let article = articles[k % articles.len()].id;
                 amendments.push((id, article));
@@ -190,7 +194,12 @@ async fn synthetic_bill(store: &EventStore, n: u64) -> BillId {
                     article_id: articles[(p % 40) as usize].id,
                 };
                 let stream = format!("{participant}/{}", p % 40);
-                if i % 2 == 0 || p % 10 != 0 {
+                // A change needs the cast at i - 1, which another kind of event may have taken.
+                let change = i % 2 == 1 && p % 10 == 0 && cast.contains(&stream);
+                if i % 2 == 0 {
+                    cast.insert(stream.clone());
+                }
+                if !change {
                     if i % 2 == 1 {
                         // Odd index without a change: a cast of its own.
                         let participant = format!("w{:010x}", i);
@@ -418,6 +427,13 @@ async fn lag_figures(url: &str, rate_per_second: u64, seconds: u64) {
     );
 }
 
+/// The real data `demo` serves: the République numérique, La Fabrique de la Loi, Pol.is.
+async fn import_all_bundled(store: &EventStore) {
+    api::import::import_bundled(store).await.unwrap();
+    api::import::fabrique::import_bundled(store).await.unwrap();
+    api::import::polis::import_bundled(store).await.unwrap();
+}
+
 pub async fn view_figures(synthetic: u64, postgres_url: &str) {
     println!("Palimpsest projection figures (release build)");
     let dir = tempfile::tempdir().unwrap();
@@ -425,14 +441,14 @@ pub async fn view_figures(synthetic: u64, postgres_url: &str) {
     let real = EventStore::open(&DatabaseUrl::parse(&real_url).unwrap())
         .await
         .unwrap();
-    api::import::import_bundled(&real).await.unwrap();
-    rebuild_figures("République numérique sqlite", &real).await;
+    import_all_bundled(&real).await;
+    rebuild_figures("real imports sqlite", &real).await;
     if let Some(pg) = super::fresh_postgres(postgres_url, "views").await {
         let store = EventStore::open(&DatabaseUrl::parse(&pg.url).unwrap())
             .await
             .unwrap();
-        api::import::import_bundled(&store).await.unwrap();
-        rebuild_figures("République numérique pg", &store).await;
+        import_all_bundled(&store).await;
+        rebuild_figures("real imports pg", &store).await;
         drop(store);
         pg.drop().await;
     }
