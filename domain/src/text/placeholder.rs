@@ -408,12 +408,23 @@ pub fn resolve_placeholders(
 
 /// `Some(Some(label))` for a labelled placeholder, `Some(None)` for a bare "(Non modifié)".
 fn placeholder_of(paragraph: &str) -> Option<Option<Label>> {
-    match label(paragraph) {
+    match label(paragraph).or_else(|| dashless_roman_label(paragraph)) {
         Some(l) if is_unchanged_marker(&paragraph[l.len..]) => Some(Some(l)),
         Some(_) => None,
         None if is_unchanged_marker(paragraph) => Some(None),
         None => None,
     }
+}
+
+/// "II. " without the dash: read only in front of an unchanged marker ("II. (Non modifié)"),
+/// where it can only be a division. Elsewhere "M. le ministre" must not start a division.
+fn dashless_roman_label(paragraph: &str) -> Option<Label> {
+    let (divisions, at) = numeral_list(paragraph, Kind::Roman)?;
+    let rest = paragraph[at..].strip_prefix(". ")?;
+    Some(Label {
+        divisions,
+        len: paragraph.len() - rest.len(),
+    })
 }
 
 #[cfg(test)]
@@ -632,6 +643,32 @@ mod tests {
                 "2° b ;",
                 "3° d."
             ]))
+        );
+    }
+
+    #[test]
+    fn a_placeholder_without_its_dash_is_still_a_placeholder_never_literal_text() {
+        let previous = article(&["I. – Un.", "II. – Deux.", "III. – Trois."]);
+        assert_eq!(
+            resolve_placeholders(
+                Some(&previous),
+                &strings(&["I. – Premier.", "II. (Non modifié)", "III. (non modifiée)"])
+            ),
+            Ok(strings(&["I. – Premier.", "II. – Deux.", "III. – Trois."]))
+        );
+        // A single paragraph has no division III to keep: refused, not copied as words.
+        let single = article(&[EARLIER]);
+        assert!(matches!(
+            resolve_placeholders(
+                Some(&single),
+                &strings(&["I. x", "II. (Non modifié)", "III. (Non modifié)"])
+            ),
+            Err(PlaceholderError::NoSuchDivision { .. })
+        ));
+        assert_eq!(
+            placeholder_of(&normalize_text("M. le ministre (non modifié)")),
+            None,
+            "only a placeholder makes a dashless numeral a label"
         );
     }
 
