@@ -195,8 +195,8 @@ async fn synthetic_bill(store: &EventStore, n: u64) -> BillId {
                 };
                 let stream = format!("{participant}/{}", p % 40);
                 // A change needs the cast at i - 1, which another kind of event may have taken.
-                let change = i % 2 == 1 && p % 10 == 0 && cast.contains(&stream);
-                if i % 2 == 0 {
+                let change = i % 2 == 1 && p.is_multiple_of(10) && cast.contains(&stream);
+                if i.is_multiple_of(2) {
                     cast.insert(stream.clone());
                 }
                 if !change {
