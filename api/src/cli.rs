@@ -92,7 +92,8 @@ pub enum Command {
         #[arg(long, value_name = "DIR", num_args = 0..=1)]
         polis: Option<Option<PathBuf>>,
     },
-    /// Verify the database (every chain, the log), an export folder offline, or one proof
+    /// Verify the database (every chain, the log, the stored views against a fresh fold), an
+    /// export folder offline, or one proof
     Verify {
         #[command(flatten)]
         database: DatabaseArgs,
@@ -327,12 +328,32 @@ pub async fn run(cli: Cli) -> Result<ExitCode, String> {
                 }
             };
             let store = open_existing(&database).await?;
-            report(
-                verify_database(&store, key.as_ref())
-                    .await
-                    .map(|r| r.to_string())
-                    .map_err(|e| e.to_string()),
-            )
+            let log = match verify_database(&store, key.as_ref()).await {
+                Ok(r) => r.to_string(),
+                Err(e) => return report(Err(e.to_string())),
+            };
+            // The log is sound; the stored views must then be what it folds into.
+            report(match projections::views::check(&store).await {
+                Err(e) => Err(format!("{log}; but the views cannot be checked: {e}")),
+                Ok(checks) if checks.iter().any(|c| !c.differing.is_empty()) => Err(format!(
+                    "{log}; but views differ from the log: {}",
+                    checks
+                        .iter()
+                        .filter(|c| !c.differing.is_empty())
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                )),
+                Ok(checks) if checks.is_empty() => Ok(format!("{log}; no views stored yet")),
+                Ok(checks) => Ok(format!(
+                    "{log}; views equal a fresh fold of the log: {}",
+                    checks
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+            })
         }
         Command::Export { database, key, out } => {
             let store = open_existing(&database).await?;

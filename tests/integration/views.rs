@@ -13,6 +13,7 @@ use crate::support::{both_backends, TestApp, TestDb};
 
 both_backends!(
     incremental_views_equal_rebuilt_views_byte_for_byte,
+    a_view_document_edited_in_the_database_is_found_by_the_check_and_repaired_by_a_rebuild,
     events_committed_while_no_projection_ran_are_folded_on_restart,
     a_restart_restores_the_views_from_their_documents_without_refolding,
     a_rebuild_builds_beside_the_live_views_and_the_service_follows_the_swap,
@@ -877,4 +878,66 @@ async fn case_two_amendments_taking_effect_together_form_one_point_applied_in_or
         .get(&format!("/api/v1/bills/{}/timeline?limit=500", c.bill))
         .await;
     assert_eq!(again.body, timeline.body, "stable across rebuilds");
+}
+
+/// Runs one statement on the test database, as someone with write access to it would.
+async fn tamper(db: &TestDb, sql: &str) {
+    use sqlx::Connection;
+    match &db.url {
+        projections::DatabaseUrl::Sqlite(path) => {
+            let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+                .await
+                .unwrap();
+            sqlx::query(sql).execute(&mut conn).await.unwrap();
+        }
+        projections::DatabaseUrl::Postgres(url) => {
+            let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+            sqlx::query(sql).execute(&mut conn).await.unwrap();
+        }
+    }
+}
+
+/// The log verifies whatever the stored views say; checking the views folds the log afresh and
+/// names the document that no longer matches, and a rebuild of that projection repairs it.
+async fn a_view_document_edited_in_the_database_is_found_by_the_check_and_repaired_by_a_rebuild(
+    db: TestDb,
+) {
+    let c = open_consultation(db).await;
+    let checks = views::check(&c.app.db.store).await.unwrap();
+    assert_eq!(checks.len(), PROJECTION_NAMES.len());
+    assert!(
+        checks.iter().all(|check| check.differing.is_empty()),
+        "{checks:?}"
+    );
+
+    tamper(
+        &c.app.db,
+        "UPDATE projection_docs SET body = replace(body, 'République numérique', 'République falsifiée') WHERE name = 'bills'",
+    )
+    .await;
+    let checks = views::check(&c.app.db.store).await.unwrap();
+    let bills = checks
+        .iter()
+        .find(|check| check.projection == "bills")
+        .unwrap();
+    assert_eq!(bills.differing, [format!("bill/{}", c.bill)]);
+    assert!(
+        bills
+            .to_string()
+            .contains("run `palimpsest rebuild --projection bills`"),
+        "{bills}"
+    );
+    assert!(checks
+        .iter()
+        .filter(|check| check.projection != "bills")
+        .all(|check| check.differing.is_empty()));
+
+    views::rebuild(&c.app.db.store, Some("bills"))
+        .await
+        .unwrap();
+    let checks = views::check(&c.app.db.store).await.unwrap();
+    assert!(
+        checks.iter().all(|check| check.differing.is_empty()),
+        "{checks:?}"
+    );
 }

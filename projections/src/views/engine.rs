@@ -6,6 +6,7 @@
 //! retried): a commit only lands when it moves the stored position forward, and every fold is
 //! deterministic, so whichever process wrote a position wrote the same documents.
 
+use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock, RwLockReadGuard};
 use std::time::Duration;
 
@@ -538,4 +539,97 @@ impl Views {
             }
         })
     }
+}
+
+/// How a projection's stored documents compare with a fresh fold of the log up to its position.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ViewCheck {
+    pub projection: &'static str,
+    pub position: u64,
+    pub documents: u64,
+    /// Keys stored with another body, stored but not derived, or derived but missing.
+    pub differing: Vec<String>,
+}
+
+impl std::fmt::Display for ViewCheck {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.differing.first() {
+            None => write!(
+                f,
+                "{} ({} documents at log index {})",
+                self.projection, self.documents, self.position
+            ),
+            Some(first) => write!(
+                f,
+                "{}: {} of its documents differ from the log up to index {} (first: `{first}`); run `palimpsest rebuild --projection {}`",
+                self.projection,
+                self.differing.len(),
+                self.position,
+                self.projection
+            ),
+        }
+    }
+}
+
+async fn check_one<P: Projection>(store: &EventStore) -> Result<Option<ViewCheck>, ViewError> {
+    let Some(row) = store.projection_status(P::NAME).await? else {
+        return Ok(None);
+    };
+    let (position, stored) = store
+        .projection_load(P::NAME, row.active_generation)
+        .await?;
+    let mut model = P::default();
+    let mut derived = Changes::default();
+    let mut after = 0;
+    'fold: while after < position {
+        let page = store.read_log(after, PAGE).await?;
+        if page.is_empty() {
+            break;
+        }
+        for logged in &page {
+            if logged.log_index > position {
+                break 'fold;
+            }
+            model
+                .apply(logged, &mut derived)
+                .map_err(|message| ViewError::Stopped {
+                    projection: P::NAME,
+                    log_index: logged.log_index,
+                    message,
+                })?;
+            after = logged.log_index;
+        }
+    }
+    let mut derived: BTreeMap<String, String> = derived
+        .to_rows()
+        .into_iter()
+        .filter_map(|(key, body)| body.map(|b| (key, b)))
+        .collect();
+    let mut differing = Vec::new();
+    for (key, body) in &stored {
+        if derived.remove(key).as_ref() != Some(body) {
+            differing.push(key.clone());
+        }
+    }
+    differing.extend(derived.into_keys());
+    Ok(Some(ViewCheck {
+        projection: P::NAME,
+        position,
+        documents: stored.len() as u64,
+        differing,
+    }))
+}
+
+/// Folds the log afresh for every stored projection, up to the position its active documents
+/// claim, and compares the documents byte for byte: stored views that were edited, or that a
+/// faulty fold wrote, show up here (a rebuild repairs them).
+pub async fn check(store: &EventStore) -> Result<Vec<ViewCheck>, ViewError> {
+    let checks = [
+        check_one::<Bills>(store).await?,
+        check_one::<Amendments>(store).await?,
+        check_one::<Tallies>(store).await?,
+        check_one::<Arguments>(store).await?,
+        check_one::<Timeline>(store).await?,
+    ];
+    Ok(checks.into_iter().flatten().collect())
 }

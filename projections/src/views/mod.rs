@@ -21,7 +21,9 @@ use serde_json::Value;
 
 use crate::store::LoggedEvent;
 
-pub use engine::{rebuild, Failure, Live, RebuildReport, ViewError, Views, PROJECTION_NAMES};
+pub use engine::{
+    check, rebuild, Failure, Live, RebuildReport, ViewCheck, ViewError, Views, PROJECTION_NAMES,
+};
 
 /// A read model folded from the log.
 pub trait Projection: Default + Send + Sync + 'static {
