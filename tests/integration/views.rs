@@ -428,6 +428,16 @@ async fn a_projection_that_cannot_fold_an_event_stops_there_and_reports_it(db: T
     // Health says so; projections that can read the event went on.
     let health = c.app.get("/healthz").await;
     assert!(health.problem(503).contains("bills"));
+    // A reader waiting for that event is told which view stopped, and where.
+    let waiting = c
+        .app
+        .get(&format!("/api/v1/bills?after={bad_index}&wait_ms=50"))
+        .await;
+    let detail = waiting.problem(503);
+    assert!(
+        detail.contains(&format!("bills stopped at log index {bad_index}")),
+        "{detail}"
+    );
     let arguments = status.body["projections"]
         .as_array()
         .unwrap()
@@ -460,17 +470,18 @@ async fn a_reader_can_wait_for_its_own_write_and_is_told_when_the_views_are_behi
         .await;
     assert_eq!(seen.status, 200);
     let future = index + 1_000;
-    let behind = c
+    let beyond = c
         .app
         .get(&format!(
             "/api/v1/bills/{}?after={future}&wait_ms=50",
             c.bill
         ))
         .await;
-    let detail = behind.problem(503);
-    assert!(detail.contains(&format!("log index {future}")), "{detail}");
+    let detail = beyond.problem(400);
     assert!(
-        detail.contains(&format!("is at log index {index}")),
+        detail.contains(&format!(
+            "`after={future}` is beyond the end of the log, which holds {index} events"
+        )),
         "{detail}"
     );
     let bad = c

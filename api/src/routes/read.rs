@@ -123,6 +123,20 @@ pub(super) async fn views_after(
                 ))
             })?,
     };
+    if state.views.position() >= after {
+        return Ok(());
+    }
+    // Waiting only makes sense for an index some write was given.
+    let log_size = state.store.log_size().await.map_err(|e| {
+        tracing::error!(error = %e, "cannot read the log size");
+        Problem::internal()
+    })?;
+    if after > log_size {
+        return Err(Problem::bad_request(format!(
+            "`after={after}` is beyond the end of the log, which holds {log_size} events; \
+             use the log index a write returned"
+        )));
+    }
     if state
         .views
         .wait_for(after, Duration::from_millis(wait_ms))
