@@ -48,7 +48,7 @@ use super::republique::ImportError;
 use super::sources::fabrique::{
     self, Echec, Law, LawFiles, Outcome, SourceAmendment, SourceArticle, Step, Subject,
 };
-use super::sources::{nfc, SourceError};
+use super::sources::nfc;
 
 /// What an import of La Fabrique folders did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -87,15 +87,8 @@ impl fmt::Display for FabriqueReport {
     }
 }
 
-fn namespace() -> Uuid {
-    Uuid::new_v5(
-        &Uuid::NAMESPACE_URL,
-        b"https://palimpsest.example/import/la-fabrique-de-la-loi",
-    )
-}
-
 fn id(kind: &str, key: &str) -> Uuid {
-    Uuid::new_v5(&namespace(), format!("{kind}:{key}").as_bytes())
+    super::source_id("la-fabrique-de-la-loi", kind, key)
 }
 
 /// The bill of a law (`pjl15-034`), the same in every database that imported it.
@@ -285,20 +278,7 @@ fn read_law(folder: &Path) -> Result<LawFiles, ImportError> {
             if !is_data {
                 continue;
             }
-            let bytes = std::fs::read(&path).map_err(|e| ImportError::Read {
-                file: path.display().to_string(),
-                message: e.to_string(),
-            })?;
-            let text = String::from_utf8(bytes).map_err(|e| {
-                let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-                let line = 1 + valid.iter().filter(|b| **b == b'\n').count();
-                ImportError::Source(SourceError::new(
-                    path.display().to_string(),
-                    line,
-                    "(encoding)",
-                    format!("not UTF-8 (invalid byte at offset {})", valid.len()),
-                ))
-            })?;
+            let text = super::read_source_file(&path)?;
             law.files.insert(relative, text);
         }
     }

@@ -37,10 +37,10 @@ use projections::{CommandContext, CommandError, EventStore};
 use uuid::Uuid;
 
 use super::republique::ImportError;
+use super::sources::nfc;
 use super::sources::polis::{
     self, Comment, Conversation, ConversationFiles, Moderation, VoteValue,
 };
-use super::sources::{nfc, SourceError};
 
 /// What an import of Pol.is conversations did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -74,15 +74,8 @@ impl fmt::Display for PolisReport {
     }
 }
 
-fn namespace() -> Uuid {
-    Uuid::new_v5(
-        &Uuid::NAMESPACE_URL,
-        b"https://palimpsest.example/import/polis",
-    )
-}
-
 fn id(kind: &str, key: &str) -> Uuid {
-    Uuid::new_v5(&namespace(), format!("{kind}:{key}").as_bytes())
+    super::source_id("polis", kind, key)
 }
 
 /// The bill of a conversation (`3phdex2kjf`).
@@ -158,22 +151,7 @@ pub fn read_folder(folder: &Path) -> Result<Vec<ConversationFiles>, ImportError>
 fn read_conversation(folder: &Path) -> Result<ConversationFiles, ImportError> {
     let read = |name: &str| -> Result<(String, String), ImportError> {
         let path = folder.join(name);
-        let shown = path.display().to_string();
-        let bytes = std::fs::read(&path).map_err(|e| ImportError::Read {
-            file: shown.clone(),
-            message: e.to_string(),
-        })?;
-        let text = String::from_utf8(bytes).map_err(|e| {
-            let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-            let line = 1 + valid.iter().filter(|b| **b == b'\n').count();
-            ImportError::Source(SourceError::new(
-                &shown,
-                line,
-                "(encoding)",
-                format!("not UTF-8 (invalid byte at offset {})", valid.len()),
-            ))
-        })?;
-        Ok((shown, text))
+        Ok((path.display().to_string(), super::read_source_file(&path)?))
     };
     Ok(ConversationFiles {
         summary: read(polis::SUMMARY_FILE)?,

@@ -84,22 +84,7 @@ impl SourceFiles {
     pub fn read_folder(folder: &std::path::Path) -> Result<Self, ImportError> {
         let read = |name: &str| -> Result<(String, String), ImportError> {
             let path = folder.join(name);
-            let shown = path.display().to_string();
-            let bytes = std::fs::read(&path).map_err(|e| ImportError::Read {
-                file: shown.clone(),
-                message: e.to_string(),
-            })?;
-            let text = String::from_utf8(bytes).map_err(|e| {
-                let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-                let line = 1 + valid.iter().filter(|b| **b == b'\n').count();
-                ImportError::Source(SourceError::new(
-                    &shown,
-                    line,
-                    "(encoding)",
-                    format!("not UTF-8 (invalid byte at offset {})", valid.len()),
-                ))
-            })?;
-            Ok((shown, text))
+            Ok((path.display().to_string(), super::read_source_file(&path)?))
         };
         Ok(Self {
             commits: read(bundled::COMMITS_FILE)?,
@@ -176,15 +161,8 @@ impl fmt::Display for ImportReport {
     }
 }
 
-fn namespace() -> Uuid {
-    Uuid::new_v5(
-        &Uuid::NAMESPACE_URL,
-        b"https://palimpsest.example/import/republique-numerique",
-    )
-}
-
 fn id(kind: &str, key: &str) -> Uuid {
-    Uuid::new_v5(&namespace(), format!("{kind}:{key}").as_bytes())
+    super::source_id("republique-numerique", kind, key)
 }
 
 /// The bill's id: the same in every database that imported these sources.
