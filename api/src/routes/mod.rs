@@ -1,17 +1,20 @@
 //! The router: `/healthz`, the JSON API under `/api/v1`. Handlers are thin: parse, call a read
 //! of the views or a write use case in `service`, shape the answer.
 
+mod events;
 mod log;
 mod open_data;
 mod read;
 mod write;
 
 use axum::extract::DefaultBodyLimit;
+use axum::middleware;
 use axum::routing::{get, post};
 use axum::Router;
 
 use crate::http::json::MAX_BODY_BYTES;
 use crate::http::problem::Problem;
+use crate::http::{idempotency, rate_limit};
 use crate::state::AppState;
 
 pub fn router(state: AppState) -> Router {
@@ -35,6 +38,7 @@ pub fn router(state: AppState) -> Router {
         .route("/bills/{bill_id}/tallies", get(read::tallies))
         .route("/bills/{bill_id}/diff", get(read::diff))
         .route("/bills/{bill_id}/timeline", get(read::timeline))
+        .route("/bills/{bill_id}/events", get(events::bill_events))
         .route(
             "/bills/{bill_id}/articles/{article_id}",
             get(read::article_history),
@@ -77,6 +81,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/log/proof/inclusion", get(log::inclusion))
         .route("/log/proof/consistency", get(log::consistency));
+    let api = api.layer(middleware::from_fn_with_state(
+        state.clone(),
+        idempotency::layer,
+    ));
     Router::new()
         .route("/healthz", get(read::health))
         .nest("/api/v1", api)
@@ -93,6 +101,10 @@ pub fn router(state: AppState) -> Router {
                 "no such route; the API lives under /api/v1 (e.g. GET /api/v1/bills)",
             )
         })
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            rate_limit::layer,
+        ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
 }
