@@ -25,6 +25,8 @@ both_backends!(
     the_event_stream_refuses_unknown_bills_and_bad_resume_points,
     a_consultation_ending_on_the_day_clocks_go_back_takes_a_vote_one_second_before_its_end_not_at_it,
     local_times_that_happen_twice_or_never_are_refused_with_both_readings,
+    an_amendments_arguments_are_paged_in_posting_order_with_a_stance_filter,
+    a_bills_amendment_tallies_are_paged,
 );
 
 struct Bill {
@@ -546,4 +548,96 @@ async fn local_times_that_happen_twice_or_never_are_refused_with_both_readings(d
     assert!(never.contains("2026-03-29T02:30:00 does not exist in Europe/Paris"));
     assert!(garbled.contains("`le 25 octobre` is neither an RFC 3339 instant"));
     assert_eq!(app.db.store.log_size().await.unwrap(), before);
+}
+
+async fn an_amendments_arguments_are_paged_in_posting_order_with_a_stance_filter(db: TestDb) {
+    let bill = bill_in_consultation(db).await;
+    let app = &bill.app;
+    let submitted = app
+        .post(
+            &format!("/api/v1/bills/{}/amendments", bill.bill),
+            &bill.citizen,
+            amendment(&bill, "Licence ouverte"),
+        )
+        .await;
+    let id = submitted.body["id"].as_str().unwrap().to_string();
+    for n in 0..60 {
+        let stance = if n % 3 == 0 { "against" } else { "for" };
+        let posted = app
+            .post(
+                "/api/v1/arguments",
+                &bill.citizen,
+                json!({"target": {"kind": "amendment", "amendment_id": id}, "stance": stance, "body": format!("Argument {n}")}),
+            )
+            .await;
+        assert_eq!(posted.status, 201, "{}", posted.body);
+    }
+
+    let shown = app.get(&format!("/api/v1/amendments/{id}")).await;
+    assert_eq!(shown.body["arguments_count"], 60);
+    assert_eq!(shown.body["arguments"].as_array().unwrap().len(), 50);
+    let next = shown.body["arguments_next"].as_str().unwrap().to_string();
+    let rest = app
+        .get(&format!("/api/v1/amendments/{id}/arguments?cursor={next}"))
+        .await;
+    let bodies: Vec<&str> = shown.body["arguments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(rest.body["items"].as_array().unwrap())
+        .map(|a| a["body"].as_str().unwrap())
+        .collect();
+    let expected: Vec<String> = (0..60).map(|n| format!("Argument {n}")).collect();
+    assert_eq!(bodies, expected, "every argument once, in posting order");
+    assert_eq!(rest.body["next"], Value::Null);
+
+    let against = app
+        .get(&format!(
+            "/api/v1/amendments/{id}/arguments?stance=against&limit=500"
+        ))
+        .await;
+    assert_eq!(against.body["items"].as_array().unwrap().len(), 20);
+    let bad = app
+        .get(&format!("/api/v1/amendments/{id}/arguments?stance=maybe"))
+        .await;
+    assert!(bad.problem(400).contains("`stance=maybe` is not a stance"));
+    let unknown = app
+        .get("/api/v1/amendments/00000000-0000-4000-8000-000000000000/arguments")
+        .await;
+    assert!(unknown.problem(404).contains("no amendment has the id"));
+}
+
+async fn a_bills_amendment_tallies_are_paged(db: TestDb) {
+    let bill = bill_in_consultation(db).await;
+    let app = &bill.app;
+    for n in 0..3 {
+        let submitted = app
+            .post(
+                &format!("/api/v1/bills/{}/amendments", bill.bill),
+                &bill.citizen,
+                amendment(&bill, &format!("Amendement {n}")),
+            )
+            .await;
+        assert_eq!(submitted.status, 201);
+    }
+    let path = format!("/api/v1/bills/{}/tallies", bill.bill);
+
+    let first = app.get(&format!("{path}?limit=2")).await;
+    let next = first.body["next"].as_str().unwrap();
+    let second = app.get(&format!("{path}?limit=2&cursor={next}")).await;
+
+    let titles: Vec<&str> = first.body["amendments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(second.body["amendments"].as_array().unwrap())
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles.len(), 3);
+    assert_eq!(second.body["next"], Value::Null);
+    assert_eq!(
+        first.body["articles"].as_array().unwrap().len(),
+        1,
+        "articles are not paged"
+    );
 }

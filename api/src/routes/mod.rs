@@ -60,6 +60,10 @@ pub fn router(state: AppState) -> Router {
             post(write::close_consultation),
         )
         .route("/amendments/{amendment_id}", get(read::amendment))
+        .route(
+            "/amendments/{amendment_id}/arguments",
+            get(read::amendment_arguments),
+        )
         .route("/amendments/{amendment_id}/decision", post(write::decide))
         .route(
             "/amendments/{amendment_id}/akn.xml",

@@ -16,6 +16,7 @@ use domain::text::{
     diff_articles, diff_bills, resolve_placeholders, Article, ArticleStatus, Blame,
 };
 use projections::views::amendments::AmendmentView;
+use projections::views::arguments::Arguments;
 use projections::views::bills::{BillView, Bills, VersionView};
 use projections::views::tallies::Tallies;
 use serde_json::{json, Value};
@@ -599,12 +600,8 @@ pub async fn amendment(
         .amendment(id)
         .ok_or_else(|| Problem::not_found(format!("no amendment has the id {id}")))?;
     let target = Target::Amendment { amendment_id: id };
-    let arguments: Vec<Value> = arguments
-        .model
-        .on(&target)
-        .filter(|arg| !arg.withdrawn)
-        .map(|arg| json!({"id": arg.id, "author": arg.author, "stance": arg.stance, "body": arg.body, "posted_at": arg.posted_at}))
-        .collect();
+    let arguments_count = arguments.model.on(&target).filter(|a| !a.withdrawn).count();
+    let first_arguments = paged(argument_items(&arguments.model, &target), 0, DEFAULT_LIMIT);
     let base_article = bills
         .model
         .bill(a.bill_id)
@@ -649,8 +646,50 @@ pub async fn amendment(
         "responses": a.responses,
         "tallies": tallies_json(&tallies.model, &target),
         "provenance": { "taken_in_by_versions": a.taken_in_by_versions },
-        "arguments": arguments,
+        "arguments": first_arguments["items"],
+        "arguments_count": arguments_count,
+        // The rest: GET /amendments/{id}/arguments?cursor=…
+        "arguments_next": first_arguments["next"],
     })))
+}
+
+/// The arguments standing on a target (withdrawn ones left out), in the order they were posted.
+fn argument_items(arguments: &Arguments, target: &Target) -> Vec<Value> {
+    arguments
+        .on(target)
+        .filter(|arg| !arg.withdrawn)
+        .map(|arg| json!({"id": arg.id, "author": arg.author, "stance": arg.stance, "body": arg.body, "posted_at": arg.posted_at}))
+        .collect()
+}
+
+/// An amendment's arguments, paged, in the order they were posted (`?stance=for|against|neutral`).
+pub async fn amendment_arguments(
+    State(state): State<AppState>,
+    Path(raw): Path<String>,
+    Query(params): Params,
+) -> Answer {
+    views_after(&state, &params).await?;
+    let (offset, limit) = page(&params)?;
+    let stance = match params.get("stance").map(String::as_str) {
+        None => None,
+        Some(s @ ("for" | "against" | "neutral")) => Some(s.to_string()),
+        Some(other) => {
+            return Err(Problem::bad_request(format!(
+                "`stance={other}` is not a stance; use for, against or neutral"
+            )))
+        }
+    };
+    let id = amendment_id(&raw)?;
+    if state.views.amendments.read().model.amendment(id).is_none() {
+        return Err(Problem::not_found(format!("no amendment has the id {id}")));
+    }
+    let arguments = state.views.arguments.read();
+    let target = Target::Amendment { amendment_id: id };
+    let items = argument_items(&arguments.model, &target)
+        .into_iter()
+        .filter(|a| stance.as_deref().is_none_or(|s| a["stance"] == s))
+        .collect();
+    Ok(Json(paged(items, offset, limit)))
 }
 
 /// Every tally of a bill: each article of the latest version and each amendment, ballots and
@@ -678,6 +717,8 @@ pub async fn tallies(
             json!({ "article_id": a.id, "number": a.number, "tallies": tallies_json(&tallies.model, &target) })
         })
         .collect();
+    // A bill's amendments can run to thousands: they are paged; its articles are not.
+    let (offset, limit) = page(&params)?;
     let amendment_tallies: Vec<Value> = amendments
         .model
         .of_bill(bill.id)
@@ -686,6 +727,7 @@ pub async fn tallies(
             json!({ "amendment_id": a.id, "title": a.title, "tallies": tallies_json(&tallies.model, &target) })
         })
         .collect();
+    let amendment_tallies = paged(amendment_tallies, offset, limit);
     Ok(Json(json!({
         "bill_id": bill.id,
         "rules": {
@@ -693,7 +735,8 @@ pub async fn tallies(
             "imported": "counts published by the source, imported as they were published; never added to ballots",
         },
         "articles": articles,
-        "amendments": amendment_tallies,
+        "amendments": amendment_tallies["items"],
+        "next": amendment_tallies["next"],
     })))
 }
 
