@@ -92,6 +92,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(read::health))
         .nest("/api/v1", api)
+        .merge(crate::web::router())
         .method_not_allowed_fallback(|| async {
             Problem::new(
                 axum::http::StatusCode::METHOD_NOT_ALLOWED,
