@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite, on SQLite and PostgreSQL. Usage: ops/test.sh [extra cargo test args]
+# The whole test suite, on SQLite and PostgreSQL, then the pages in a headless browser.
+# Usage: ops/test.sh [extra cargo test args]
 #
 # PostgreSQL: uses PALIMPSEST_TEST_POSTGRES_URL when set; else a server on 127.0.0.1:5432
 # (user postgres, trust auth); else starts a throwaway cluster from the local PostgreSQL
@@ -55,3 +56,7 @@ if ! python3 -c 'import blake3, cryptography' >/dev/null 2>&1; then
 fi
 
 cargo test --workspace --locked "$@"
+
+# The pages in a real headless browser with axe-core (installs chromium and the npm packages
+# when missing; fails, never skips, when it cannot).
+bash ops/browser-test.sh

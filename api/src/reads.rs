@@ -6,9 +6,10 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
+use domain::amendment::Change;
 use domain::ids::{AmendmentId, ArticleId, BillId, Target};
 use domain::text::{
-    diff_articles, resolve_placeholders, Article, ArticleDiff, ArticleStatus, Blame,
+    apply_amendments, diff_articles, AmendmentEdit, Article, ArticleDiff, ArticleStatus, Blame,
 };
 use projections::views::amendments::{AmendmentView, Amendments};
 use projections::views::arguments::{ArgumentView, Arguments};
@@ -260,22 +261,37 @@ pub fn base_article<'a>(bills: &'a Bills, a: &AmendmentView) -> Option<&'a Artic
         })
 }
 
-/// An amendment's proposed text against its base, resolved as `apply` resolves it, so this diff
-/// is the one applying it would make; or why there is none (a placeholder that resolves
-/// nothing). `(None, None)` when there is no text or no base article to compare.
+/// What applying the amendment alone to the version it was written against does to its
+/// article, computed by `apply_amendments` itself, so this diff is the one applying it would
+/// make: a modification against the base article (placeholders resolved), an insertion against
+/// nothing, a deletion against the removed article; or why there is none (a placeholder that
+/// resolves nothing). `(None, None)` for an amendment about the whole text or without a base.
 pub fn proposed_diff(bills: &Bills, a: &AmendmentView) -> (Option<ArticleDiff>, Option<String>) {
-    match (&a.proposed_text, base_article(bills, a)) {
-        (Some(text), Some(base)) => match resolve_placeholders(Some(base), text) {
-            Ok(paragraphs) => {
-                let proposed = Article {
-                    paragraphs,
-                    ..base.clone()
-                };
-                (Some(diff_articles(Some(base), Some(&proposed))), None)
-            }
-            Err(e) => (None, Some(e.to_string())),
-        },
-        _ => (None, None),
+    let Some(version) = bills
+        .bill(a.bill_id)
+        .and_then(|b| b.version(a.base_version))
+    else {
+        return (None, None);
+    };
+    let edit = AmendmentEdit {
+        amendment_id: a.id,
+        change: a.change,
+        proposed_text: a.proposed_text.clone(),
+        base_paragraphs: None,
+    };
+    let Some(article_id) = edit.article_id() else {
+        return (None, None);
+    };
+    if a.proposed_text.is_none() && !matches!(a.change, Change::Delete { .. }) {
+        return (None, None);
+    }
+    match apply_amendments(&version.articles, std::slice::from_ref(&edit)) {
+        Ok(after) => {
+            let before = version.articles.iter().find(|x| x.id == article_id);
+            let after = after.iter().find(|x| x.id == article_id);
+            (Some(diff_articles(before, after)), None)
+        }
+        Err(e) => (None, Some(e.to_string())),
     }
 }
 

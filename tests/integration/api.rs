@@ -10,6 +10,7 @@ both_backends!(
     a_citizen_cannot_decide_an_amendment,
     writes_without_a_token_are_refused,
     a_vote_after_the_consultation_closed_is_refused,
+    an_amendments_diff_is_what_applying_it_would_do_for_each_kind_of_change,
 );
 
 struct Setup {
@@ -806,4 +807,74 @@ async fn a_corrected_official_response_keeps_both_texts_and_shows_in_the_timelin
     );
     assert_eq!(shown.body["decision"]["response"], responses[1]["response"]);
     assert_ne!(responses[0]["response"], responses[1]["response"]);
+}
+
+async fn an_amendments_diff_is_what_applying_it_would_do_for_each_kind_of_change(db: TestDb) {
+    let setup = bill_in_consultation(db).await;
+    let app = &setup.app;
+    let citizen = &setup.citizen;
+    let submit = |body: serde_json::Value| {
+        let path = format!("/api/v1/bills/{}/amendments", setup.bill);
+        async move {
+            let answer = app.post(&path, citizen, body).await;
+            assert_eq!(answer.status, 201, "{}", answer.body);
+            let id = answer.body["id"].as_str().unwrap().to_string();
+            app.get(&format!("/api/v1/amendments/{id}")).await.body
+        }
+    };
+    let chunks = |amendment: &serde_json::Value| -> Vec<(String, String)> {
+        amendment["proposed_diff"]["chunks"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no diff: {amendment}"))
+            .iter()
+            .map(|c| {
+                (
+                    c["op"].as_str().unwrap_or_default().to_string(),
+                    c["text"].as_str().unwrap_or_default().to_string(),
+                )
+            })
+            .collect()
+    };
+
+    let inserted = submit(json!({
+        "kind": "insert_after", "article_id": setup.article, "title": "Un article sur les algorithmes",
+        "proposed_text": "Les algorithmes publics sont documentés.", "rationale": "Transparence."
+    }))
+    .await;
+    assert_eq!(
+        inserted["proposed_diff"]["status"], "inserted",
+        "{inserted}"
+    );
+    assert!(
+        chunks(&inserted).iter().all(|(op, _)| op == "insert"),
+        "a new article is all insertion, never a deletion of the article it follows: {inserted}"
+    );
+
+    let deleted = submit(json!({
+        "kind": "delete", "article_id": setup.article, "title": "Supprimer l'article 1",
+        "rationale": "Redondant."
+    }))
+    .await;
+    assert_eq!(deleted["proposed_diff"]["status"], "deleted", "{deleted}");
+    assert!(
+        chunks(&deleted).iter().all(|(op, _)| op == "delete"),
+        "{deleted}"
+    );
+
+    let modified = submit(json!({
+        "kind": "modify", "article_id": setup.article, "title": "Préciser la licence",
+        "proposed_text": "Les administrations publient leurs données sous licence ouverte.",
+        "rationale": "Préciser la licence."
+    }))
+    .await;
+    assert_eq!(
+        modified["proposed_diff"]["status"], "modified",
+        "{modified}"
+    );
+    assert!(
+        chunks(&modified)
+            .iter()
+            .any(|(op, text)| op == "insert" && text.contains("licence ouverte")),
+        "{modified}"
+    );
 }

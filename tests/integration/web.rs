@@ -584,7 +584,7 @@ async fn a_vote_through_the_form_redirects_to_the_page_that_shows_it(db: TestDb)
     )
     .await;
     page.contains("<button type=\"submit\" name=\"choice\" value=\"for\">Pour</button>")
-        .contains("Pour : <strong>0</strong>");
+        .contains("Pour\u{a0}: <strong>0</strong>");
     let voted = post_form(
         &s.app,
         &format!("/amendments/{}/vote", s.amendment),
@@ -601,7 +601,7 @@ async fn a_vote_through_the_form_redirects_to_the_page_that_shows_it(db: TestDb)
     );
     let shown = get(&s.app, &location, Some(&cookie), &[]).await;
     assert_eq!(shown.status, 200);
-    shown.contains("Pour : <strong>1</strong>");
+    shown.contains("Pour\u{a0}: <strong>1</strong>");
     // On an article too.
     let article_page = format!("/bills/{}/articles/{}", s.bill, s.article);
     let voted = post_form(
@@ -615,7 +615,7 @@ async fn a_vote_through_the_form_redirects_to_the_page_that_shows_it(db: TestDb)
     assert_eq!(voted.status, 303, "{}", voted.body);
     get(&s.app, voted.header("location"), None, &[])
         .await
-        .contains("Contre : <strong>1</strong>");
+        .contains("Contre\u{a0}: <strong>1</strong>");
 }
 
 async fn an_amendment_and_an_argument_submitted_through_the_forms_show_up(db: TestDb) {
@@ -747,8 +747,12 @@ async fn an_official_decides_and_publishes_a_version_through_the_forms(db: TestD
     )
     .await;
     assert_eq!(decided.status, 303, "{}", decided.body);
-    get(&s.app, decided.header("location"), None, &[])
-        .await
+    let after = get(&s.app, decided.header("location"), Some(&cookie), &[]).await;
+    assert!(
+        !after.body.contains("id=\"decide\""),
+        "a decided amendment offers no second decision"
+    );
+    after
         .contains("<strong>Accepté</strong>")
         .contains("Retenu : la « transparence » &#38; l&#39;ouverture &#60;priment&#62;.");
     let bill_page = get(&s.app, &format!("/bills/{}", s.bill), Some(&cookie), &[]).await;

@@ -58,6 +58,9 @@ pub fn router() -> Router<AppState> {
         .route("/amendments/{amendment_id}/arguments", post(forms::argue))
         .route("/amendments/{amendment_id}/decision", post(forms::decide))
         .route("/static/site.css", get(stylesheet))
+        // Browsers ask for /favicon.ico on their own; a 404 there is an error in every console.
+        .route("/static/favicon.svg", get(favicon))
+        .route("/favicon.ico", get(favicon))
         .layer(middleware::map_response(security_headers))
 }
 
@@ -95,6 +98,19 @@ async fn stylesheet() -> Response {
             (CACHE_CONTROL, "public, max-age=31536000, immutable"),
         ],
         SITE_CSS,
+    )
+        .into_response()
+}
+
+const FAVICON_SVG: &str = include_str!("favicon.svg");
+
+async fn favicon() -> Response {
+    (
+        [
+            (CONTENT_TYPE, "image/svg+xml"),
+            (CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        FAVICON_SVG,
     )
         .into_response()
 }
