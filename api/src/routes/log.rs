@@ -15,6 +15,7 @@ use projections::transparency::{
 };
 use serde_json::{json, Value};
 
+use super::openapi::{ConsistencyQuery, InclusionQuery, LogProblems, Paging, SignProblems};
 use crate::auth::Authenticated;
 use crate::http::problem::Problem;
 use crate::state::AppState;
@@ -58,6 +59,13 @@ async fn latest_size(state: &AppState) -> Result<u64, Problem> {
         .ok_or_else(|| Problem::not_found("no checkpoint has been signed yet; retry in a minute"))
 }
 
+#[utoipa::path(
+    get,
+    path = "/log/checkpoint",
+    tag = "log",
+    summary = "The latest signed checkpoint, as a C2SP signed note",
+    responses((status = 200, description = "The signed note", content_type = "text/plain", body = String), LogProblems),
+)]
 pub async fn checkpoint(State(state): State<AppState>) -> Result<Response, Problem> {
     let latest = latest_checkpoint(&state.store)
         .await
@@ -68,10 +76,25 @@ pub async fn checkpoint(State(state): State<AppState>) -> Result<Response, Probl
     Ok(text(latest.note))
 }
 
+#[utoipa::path(
+    get,
+    path = "/log/public-key",
+    tag = "log",
+    summary = "The checkpoints' verifier key (a signed-note verifier key)",
+    responses((status = 200, description = "The verifier key", content_type = "text/plain", body = String)),
+)]
 pub async fn public_key(State(state): State<AppState>) -> Response {
     text(format!("{}\n", state.signer.verifier_key_string()))
 }
 
+#[utoipa::path(
+    get,
+    path = "/log/checkpoints",
+    tag = "log",
+    summary = "Every signed checkpoint, oldest first (the cursor is a tree size)",
+    params(Paging),
+    responses((status = 200, description = "A page of checkpoints", body = Page), LogProblems),
+)]
 pub async fn checkpoints(
     State(state): State<AppState>,
     Query(params): Params,
@@ -98,6 +121,14 @@ pub async fn checkpoints(
     Ok(Json(json!({"items": items, "next": next})))
 }
 
+#[utoipa::path(
+    get,
+    path = "/log/proof/inclusion",
+    tag = "log",
+    summary = "An inclusion proof of an event, with the event itself",
+    params(InclusionQuery),
+    responses((status = 200, description = "The proof", body = Object), LogProblems),
+)]
 pub async fn inclusion(
     State(state): State<AppState>,
     Query(params): Params,
@@ -134,6 +165,14 @@ pub async fn inclusion(
     Ok(Json(serde_json::to_value(proof).unwrap_or(Value::Null)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/log/proof/consistency",
+    tag = "log",
+    summary = "A consistency proof between two tree sizes",
+    params(ConsistencyQuery),
+    responses((status = 200, description = "The proof", body = Object), LogProblems),
+)]
 pub async fn consistency(
     State(state): State<AppState>,
     Query(params): Params,
@@ -151,6 +190,15 @@ pub async fn consistency(
     })))
 }
 
+#[utoipa::path(
+    post,
+    path = "/log/checkpoints",
+    tag = "log",
+    summary = "Sign a checkpoint of the whole log now",
+    description = "Needs a token with the official role.",
+    security(("bearer" = [])),
+    responses((status = 201, description = "The new signed checkpoint", content_type = "text/plain", body = String), SignProblems),
+)]
 pub async fn sign_now(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,

@@ -20,6 +20,10 @@ use projections::views::bills::{BillView, Bills, VersionView};
 use projections::views::tallies::Tallies;
 use serde_json::{json, Value};
 
+use super::openapi::{
+    After, AmendmentFilter, ArticleFilter, BlameQuery, DiffQuery, ListProblems, Page, Paging,
+    ReadProblems, ServiceProblems,
+};
 use super::write::{amendment_id, bill_id};
 use crate::http::problem::Problem;
 use crate::state::AppState;
@@ -190,6 +194,13 @@ fn amendment_summary(a: &AmendmentView) -> Value {
     })
 }
 
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "service",
+    summary = "Liveness: the backend, the log's size and the views' position",
+    responses((status = 200, description = "The service is up and every projection is running", body = Object), ServiceProblems),
+)]
 pub async fn health(State(state): State<AppState>) -> Answer {
     let log_size = state.store.log_size().await.map_err(|e| {
         tracing::error!(error = %e, "health: cannot read the log");
@@ -217,6 +228,13 @@ pub async fn health(State(state): State<AppState>) -> Answer {
 }
 
 /// Every projection: how far it has folded the log, its lag, and why it stopped if it did.
+#[utoipa::path(
+    get,
+    path = "/projections",
+    tag = "service",
+    summary = "Each projection's position, lag, generation and the event it stopped on, if any",
+    responses((status = 200, description = "The projections", body = Object), ServiceProblems),
+)]
 pub async fn projections(State(state): State<AppState>) -> Answer {
     let log_size = state
         .store
@@ -241,6 +259,14 @@ pub async fn projections(State(state): State<AppState>) -> Answer {
     Ok(Json(json!({ "log_size": log_size, "projections": items })))
 }
 
+#[utoipa::path(
+    get,
+    path = "/bills",
+    tag = "bills",
+    summary = "The bills",
+    params(Paging, After),
+    responses((status = 200, description = "A page of bills", body = Page), ListProblems),
+)]
 pub async fn list_bills(State(state): State<AppState>, Query(params): Params) -> Answer {
     views_after(&state, &params).await?;
     let (offset, limit) = page(&params)?;
@@ -263,6 +289,14 @@ pub async fn list_bills(State(state): State<AppState>, Query(params): Params) ->
     Ok(Json(paged(items, offset, limit)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/bills/{bill_id}",
+    tag = "bills",
+    summary = "A bill with its latest articles, their amendments and tallies",
+    params(("bill_id" = uuid::Uuid, Path, description = "The bill's id"), After),
+    responses((status = 200, description = "The bill", body = Object), ReadProblems),
+)]
 pub async fn bill(
     State(state): State<AppState>,
     Path(raw): Path<String>,
@@ -316,6 +350,14 @@ pub async fn bill(
     })))
 }
 
+#[utoipa::path(
+    get,
+    path = "/bills/{bill_id}/versions",
+    tag = "bills",
+    summary = "The bill's versions (1 = first)",
+    params(("bill_id" = uuid::Uuid, Path, description = "The bill's id"), Paging, After),
+    responses((status = 200, description = "A page of versions", body = Page), ReadProblems),
+)]
 pub async fn versions(
     State(state): State<AppState>,
     Path(raw): Path<String>,
@@ -368,6 +410,14 @@ fn contribution_json(a: &AmendmentView, tallies: &Tallies) -> Value {
     value
 }
 
+#[utoipa::path(
+    get,
+    path = "/bills/{bill_id}/versions/{number}",
+    tag = "bills",
+    summary = "One version's articles and provenance",
+    params(("bill_id" = uuid::Uuid, Path, description = "The bill's id"), ("number" = u32, Path, minimum = 1, description = "The version number (1 = first)"), After),
+    responses((status = 200, description = "The version", body = Object), ReadProblems),
+)]
 pub async fn version(
     State(state): State<AppState>,
     Path((raw, number)): Path<(String, String)>,
@@ -403,6 +453,14 @@ pub async fn version(
 
 /// For each article of a version: every earlier change that shaped it (version, label) and the
 /// amendments and contributions each change took in, with author, support and response.
+#[utoipa::path(
+    get,
+    path = "/bills/{bill_id}/versions/{number}/provenance",
+    tag = "bills",
+    summary = "For each article of a version, every change that shaped it and the contributions it took in",
+    params(("bill_id" = uuid::Uuid, Path, description = "The bill's id"), ("number" = u32, Path, minimum = 1, description = "The version number (1 = first)"), ArticleFilter, After),
+    responses((status = 200, description = "The provenance of each article", body = Object), ReadProblems),
+)]
 pub async fn provenance(
     State(state): State<AppState>,
     Path((raw, number)): Path<(String, String)>,
@@ -459,6 +517,14 @@ pub async fn provenance(
     })))
 }
 
+#[utoipa::path(
+    get,
+    path = "/bills/{bill_id}/diff",
+    tag = "bills",
+    summary = "Word-level diff between two versions, article by article by identity",
+    params(("bill_id" = uuid::Uuid, Path, description = "The bill's id"), DiffQuery, After),
+    responses((status = 200, description = "The diff", body = Object), ReadProblems),
+)]
 pub async fn diff(
     State(state): State<AppState>,
     Path(raw): Path<String>,
@@ -514,6 +580,14 @@ pub async fn diff(
 
 /// A bill's timeline as points: the steps that share an instant, in log order. `limit` counts
 /// points; the cursor is the log index of the last step returned.
+#[utoipa::path(
+    get,
+    path = "/bills/{bill_id}/timeline",
+    tag = "bills",
+    summary = "Every step of the bill in log order; steps of one instant form one point",
+    params(("bill_id" = uuid::Uuid, Path, description = "The bill's id"), Paging, After),
+    responses((status = 200, description = "A page of points; `limit` counts points, the cursor is a log index", body = Page), ReadProblems),
+)]
 pub async fn timeline(
     State(state): State<AppState>,
     Path(raw): Path<String>,
@@ -550,6 +624,14 @@ const AMENDMENT_STATES: [&str; 6] = [
     "not_voted",
 ];
 
+#[utoipa::path(
+    get,
+    path = "/bills/{bill_id}/amendments",
+    tag = "amendments",
+    summary = "The bill's amendments (those hidden by moderation are left out)",
+    params(("bill_id" = uuid::Uuid, Path, description = "The bill's id"), AmendmentFilter, Paging, After),
+    responses((status = 200, description = "A page of amendments", body = Page), ReadProblems),
+)]
 pub async fn amendments(
     State(state): State<AppState>,
     Path(raw): Path<String>,
@@ -583,6 +665,14 @@ pub async fn amendments(
     Ok(Json(paged(items, offset, limit)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/amendments/{amendment_id}",
+    tag = "amendments",
+    summary = "An amendment with its tallies, decision, responses, provenance and arguments",
+    params(("amendment_id" = uuid::Uuid, Path, description = "The amendment's id"), After),
+    responses((status = 200, description = "The amendment", body = Object), ReadProblems),
+)]
 pub async fn amendment(
     State(state): State<AppState>,
     Path(raw): Path<String>,
@@ -655,6 +745,14 @@ pub async fn amendment(
 
 /// Every tally of a bill: each article of the latest version and each amendment, ballots and
 /// imported counts side by side, never summed.
+#[utoipa::path(
+    get,
+    path = "/bills/{bill_id}/tallies",
+    tag = "participation",
+    summary = "Every tally of the bill: ballots and imported counts side by side, never summed",
+    params(("bill_id" = uuid::Uuid, Path, description = "The bill's id"), After),
+    responses((status = 200, description = "The tallies", body = Object), ReadProblems),
+)]
 pub async fn tallies(
     State(state): State<AppState>,
     Path(raw): Path<String>,
@@ -697,6 +795,14 @@ pub async fn tallies(
     })))
 }
 
+#[utoipa::path(
+    get,
+    path = "/bills/{bill_id}/articles/{article_id}",
+    tag = "bills",
+    summary = "An article's history: each change with its diff and the amendments it took in",
+    params(("bill_id" = uuid::Uuid, Path, description = "The bill's id"), ("article_id" = uuid::Uuid, Path, description = "The article's id (stable across versions)"), After),
+    responses((status = 200, description = "The article's history", body = Object), ReadProblems),
+)]
 pub async fn article_history(
     State(state): State<AppState>,
     Path((raw, article)): Path<(String, String)>,
@@ -774,6 +880,14 @@ struct WordOrigin {
 
 /// Attributes each word of an article in a version (default: the latest) to the version and
 /// amendments that introduced it.
+#[utoipa::path(
+    get,
+    path = "/bills/{bill_id}/articles/{article_id}/blame",
+    tag = "bills",
+    summary = "Each word of an article attributed to the version and amendments that introduced it",
+    params(("bill_id" = uuid::Uuid, Path, description = "The bill's id"), ("article_id" = uuid::Uuid, Path, description = "The article's id (stable across versions)"), BlameQuery, After),
+    responses((status = 200, description = "The blame", body = Object), ReadProblems),
+)]
 pub async fn blame(
     State(state): State<AppState>,
     Path((raw, article)): Path<(String, String)>,
