@@ -4,6 +4,7 @@
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
+use axum::http::HeaderMap;
 use chrono::{SecondsFormat, Utc};
 use domain::actor::{Actor, Role};
 use domain::ids::ParticipantId;
@@ -88,6 +89,26 @@ pub async fn revoke_tokens(store: &EventStore, label: &str) -> Result<u64, Store
         .await
 }
 
+/// The token of an `Authorization: Bearer <token>` header (the scheme is case-insensitive,
+/// RFC 9110 §11.1).
+pub fn bearer_token(headers: &HeaderMap) -> Result<&str, Problem> {
+    let header = headers
+        .get(AUTHORIZATION)
+        .ok_or_else(|| {
+            Problem::unauthorized(
+                "this route changes the record: send `Authorization: Bearer <token>` (tokens are issued with `palimpsest token issue`)",
+            )
+        })?
+        .to_str()
+        .map_err(|_| Problem::unauthorized("the Authorization header is not readable text"))?;
+    header
+        .split_once(' ')
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim())
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| Problem::unauthorized("use `Authorization: Bearer <token>`"))
+}
+
 /// The authenticated actor of a write request.
 pub struct Authenticated(pub Actor);
 
@@ -95,23 +116,7 @@ impl FromRequestParts<AppState> for Authenticated {
     type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
-        let header = parts
-            .headers
-            .get(AUTHORIZATION)
-            .ok_or_else(|| {
-                Problem::unauthorized(
-                    "this route changes the record: send `Authorization: Bearer <token>` (tokens are issued with `palimpsest token issue`)",
-                )
-            })?
-            .to_str()
-            .map_err(|_| Problem::unauthorized("the Authorization header is not readable text"))?;
-        // The scheme is case-insensitive (RFC 9110 §11.1).
-        let token = header
-            .split_once(' ')
-            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-            .map(|(_, token)| token.trim())
-            .filter(|t| !t.is_empty())
-            .ok_or_else(|| Problem::unauthorized("use `Authorization: Bearer <token>`"))?;
+        let token = bearer_token(&parts.headers)?;
         let record = state
             .store
             .find_token(&digest(token))

@@ -57,9 +57,58 @@ pub struct ServeArgs {
     /// … or once the oldest uncovered event is this many seconds old
     #[arg(long, env = "PALIMPSEST_CHECKPOINT_SECONDS", default_value_t = 60)]
     pub checkpoint_seconds: u64,
+    /// The organisation's time zone (IANA name): times are shown in it, and local times given
+    /// without an offset (a consultation's end) are read in it
+    #[arg(long, env = "PALIMPSEST_TIME_ZONE", default_value = "Europe/Paris", value_parser = parse_time_zone)]
+    pub time_zone: chrono_tz::Tz,
+    /// Writes per second allowed to one bearer token (0: no limit)
+    #[arg(long, env = "PALIMPSEST_WRITE_LIMIT_PER_TOKEN", default_value_t = 10)]
+    pub write_limit_per_token: u32,
+    /// Writes one token may send at once above its rate
+    #[arg(long, env = "PALIMPSEST_WRITE_BURST_PER_TOKEN", default_value_t = 30)]
+    pub write_burst_per_token: u32,
+    /// Writes per second allowed from one client address (0: no limit)
+    #[arg(long, env = "PALIMPSEST_WRITE_LIMIT_PER_ADDRESS", default_value_t = 50)]
+    pub write_limit_per_address: u32,
+    /// Writes one address may send at once above its rate
+    #[arg(
+        long,
+        env = "PALIMPSEST_WRITE_BURST_PER_ADDRESS",
+        default_value_t = 100
+    )]
+    pub write_burst_per_address: u32,
+    /// Behind a reverse proxy: the header whose last entry is the client's address
+    /// (e.g. X-Forwarded-For); without it, the TCP peer's address is used
+    #[arg(long, env = "PALIMPSEST_CLIENT_ADDRESS_HEADER")]
+    pub client_address_header: Option<axum::http::HeaderName>,
+}
+
+fn parse_time_zone(name: &str) -> Result<chrono_tz::Tz, String> {
+    name.parse::<chrono_tz::Tz>().map_err(|_| {
+        format!("`{name}` is not a time zone of the IANA database (e.g. Europe/Paris, America/Cayenne, UTC)")
+    })
 }
 
 impl ServeArgs {
+    fn settings(&self) -> crate::state::Settings {
+        use crate::http::rate_limit::{Rate, WriteLimits};
+        crate::state::Settings {
+            write_limits: WriteLimits {
+                per_token: Rate {
+                    per_second: self.write_limit_per_token,
+                    burst: self.write_burst_per_token,
+                },
+                per_address: Rate {
+                    per_second: self.write_limit_per_address,
+                    burst: self.write_burst_per_address,
+                },
+                client_address_header: self.client_address_header.clone(),
+            },
+            time_zone: self.time_zone,
+            clock: crate::state::Clock::system(),
+        }
+    }
+
     fn policy(&self) -> crate::server::CheckpointPolicy {
         crate::server::CheckpointPolicy {
             every_events: self.checkpoint_every.max(1),
@@ -216,7 +265,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, String> {
             let store = open(&args.database).await?;
             let key = signing::load_or_create_default(&args.key.signing_key)
                 .map_err(|e| e.to_string())?;
-            crate::server::serve(store, args.listen, key, args.policy()).await?;
+            crate::server::serve(store, args.listen, key, args.policy(), args.settings()).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo(args) => {
@@ -240,7 +289,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, String> {
             }
             let key = signing::load_or_create_default(&args.key.signing_key)
                 .map_err(|e| e.to_string())?;
-            crate::server::serve(store, args.listen, key, args.policy()).await?;
+            crate::server::serve(store, args.listen, key, args.policy(), args.settings()).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Import {

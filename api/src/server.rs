@@ -11,8 +11,9 @@ use projections::transparency::{integrate_all, issue_checkpoint, latest_checkpoi
 use projections::views::Views;
 use projections::EventStore;
 
+use crate::http::rate_limit::WriteLimiter;
 use crate::routes::router;
-use crate::state::AppState;
+use crate::state::{AppState, Settings};
 
 /// How often the views look for events committed by other processes.
 const FOLLOW_EVERY: Duration = Duration::from_millis(250);
@@ -37,6 +38,14 @@ impl Default for CheckpointPolicy {
 }
 
 pub async fn app_state(store: EventStore, signer: SigningKey) -> Result<AppState, String> {
+    app_state_with(store, signer, Settings::default()).await
+}
+
+pub async fn app_state_with(
+    store: EventStore,
+    signer: SigningKey,
+    settings: Settings,
+) -> Result<AppState, String> {
     let views = Views::start(&store)
         .await
         .map_err(|e| format!("cannot start the views: {e}"))?;
@@ -45,7 +54,24 @@ pub async fn app_state(store: EventStore, signer: SigningKey) -> Result<AppState
         store,
         views,
         signer: Arc::new(signer),
+        write_limiter: Arc::new(WriteLimiter::new(&settings.write_limits)),
+        time_zone: settings.time_zone,
+        clock: settings.clock,
+        stopping: Arc::new(tokio::sync::watch::Sender::new(false)),
     })
+}
+
+/// Forgets idle clients' rate-limit state now and then, so it does not grow with every client
+/// ever seen.
+fn spawn_limiter_cleanup(state: &AppState) {
+    let limiter = state.write_limiter.clone();
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            ticker.tick().await;
+            limiter.forget_idle();
+        }
+    });
 }
 
 /// Integrates and signs in the background, by policy. Errors are logged and retried; an
@@ -90,26 +116,31 @@ pub async fn serve(
     listen: SocketAddr,
     signer: SigningKey,
     policy: CheckpointPolicy,
+    settings: Settings,
 ) -> Result<(), String> {
     let backend = store.backend_name();
     if let Some(latest) = latest_checkpoint(&store).await.map_err(|e| e.to_string())? {
         projections::transparency::signed_by(&latest, &signer).map_err(|e| e.to_string())?;
     }
-    let state = app_state(store, signer).await?;
+    let state = app_state_with(store, signer, settings).await?;
     spawn_checkpointer(&state, policy);
+    spawn_limiter_cleanup(&state);
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|e| format!("cannot listen on {listen}: {e}; pick another with --listen"))?;
     let local = listener.local_addr().map_err(|e| e.to_string())?;
     println!("palimpsest: serving on http://{local}/ ({backend}); try http://{local}/api/v1/bills");
     tracing::info!(%local, backend, "serving");
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown_signal())
+    // The peer address feeds the per-address write limit.
+    let stopping = state.stopping.clone();
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal(stopping))
         .await
         .map_err(|e| format!("server error: {e}"))
 }
 
-async fn shutdown_signal() {
+async fn shutdown_signal(stopping: Arc<tokio::sync::watch::Sender<bool>>) {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };
@@ -128,4 +159,5 @@ async fn shutdown_signal() {
         _ = terminate => {},
     }
     tracing::info!("shutting down: finishing in-flight requests");
+    stopping.send_replace(true);
 }

@@ -4,7 +4,8 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, FixedOffset, LocalResult, NaiveDateTime, TimeZone, Utc};
+use chrono_tz::Tz;
 use domain::actor::Actor;
 use domain::amendment::{Amendment, AmendmentCommand, Change, DecisionOutcome, Origin};
 use domain::argument::{Argument, ArgumentCommand, Stance};
@@ -18,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::http::errors::ToProblem;
+use crate::http::idempotency::current_claim;
 use crate::http::problem::Problem;
 use crate::state::{AppState, READ_YOUR_WRITES_WAIT};
 
@@ -33,8 +35,8 @@ pub struct Accepted {
     pub log_index: u64,
 }
 
-fn now() -> (DateTime<Utc>, DateTime<FixedOffset>) {
-    let at = Utc::now();
+fn now(state: &AppState) -> (DateTime<Utc>, DateTime<FixedOffset>) {
+    let at = state.clock.now();
     (at, at.fixed_offset())
 }
 
@@ -67,7 +69,8 @@ where
     A: cqrs_es::Aggregate<Services = ()>,
     A::Error: ToProblem,
 {
-    let context = CommandContext::new(actor.participant.as_str(), at);
+    let context =
+        CommandContext::new(actor.participant.as_str(), at).with_idempotency(current_claim());
     let outcome = execute::<A>(&state.store, stream_id, command, &context)
         .await
         .map_err(|e| e.to_problem())?;
@@ -104,9 +107,10 @@ where
         if bill.status() == BillStatus::NotDrafted {
             return Err(Problem::not_found(format!("no bill has the id {bill_id}")));
         }
-        let (at, occurred) = now();
+        let (at, occurred) = now(state);
         let command = build(&bill, at)?;
-        let context = CommandContext::new(actor.participant.as_str(), occurred);
+        let context = CommandContext::new(actor.participant.as_str(), occurred)
+            .with_idempotency(current_claim());
         let guard = StreamGuard {
             stream_type: "bill".into(),
             stream_id: bill_id.to_string(),
@@ -158,10 +162,12 @@ pub struct ArticleInput {
     #[schema(value_type = Option<uuid::Uuid>)]
     pub id: Option<ArticleId>,
     /// The article's number as printed (`1`, `2 bis`); at most 50 characters.
+    #[schema(max_length = 50)]
     pub number: String,
     #[serde(default)]
     pub heading: Option<String>,
     /// The body; paragraphs separated by a blank line; at most 100,000 characters.
+    #[schema(max_length = 100000)]
     pub text: String,
 }
 
@@ -207,6 +213,7 @@ fn articles_from(inputs: Vec<ArticleInput>) -> Result<Vec<Article>, Problem> {
 #[serde(deny_unknown_fields)]
 pub struct CreateBill {
     /// At most 500 characters.
+    #[schema(max_length = 500)]
     pub title: String,
     pub articles: Vec<ArticleInput>,
 }
@@ -218,7 +225,7 @@ pub async fn create_bill(
 ) -> Result<Accepted, Problem> {
     check_length("title", &request.title, MAX_TITLE_CHARS)?;
     let bill_id = BillId::from(uuid::Uuid::new_v4());
-    let (at, occurred) = now();
+    let (at, occurred) = now(state);
     let command = BillCommand::DraftBill {
         actor: actor.clone(),
         at,
@@ -233,43 +240,69 @@ pub async fn create_bill(
     })
 }
 
-/// Instants in requests: RFC 3339 with an explicit offset, so no time zone is ever guessed.
-mod instant {
-    use chrono::{DateTime, FixedOffset};
-    use serde::{Deserialize, Deserializer};
+/// An instant in a request: RFC 3339 with an explicit offset, or a local date and time without
+/// one (`2026-10-25T12:00`), read in the organisation's time zone. A local time that happens
+/// twice (clocks go back) or never (clocks go forward) is refused, naming the instants it could
+/// mean, so no instant is ever guessed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestInstant {
+    Exact(DateTime<FixedOffset>),
+    Local(NaiveDateTime),
+}
 
-    fn parse<E: serde::de::Error>(text: &str) -> Result<DateTime<FixedOffset>, E> {
-        DateTime::parse_from_rfc3339(text).map_err(|_| {
-            E::custom(format!(
-                "`{text}` is not an RFC 3339 instant with an explicit offset, e.g. 2026-12-24T18:00:00+01:00"
+impl<'de> Deserialize<'de> for RequestInstant {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Self::parse(&text).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "`{text}` is neither an RFC 3339 instant with an offset (2026-12-24T18:00:00+01:00) nor a local date and time (2026-12-24T18:00)"
             ))
         })
     }
+}
 
-    pub fn required<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<FixedOffset>, D::Error> {
-        parse(&String::deserialize(d)?)
+impl RequestInstant {
+    pub fn parse(text: &str) -> Option<Self> {
+        if let Ok(exact) = DateTime::parse_from_rfc3339(text) {
+            return Some(Self::Exact(exact));
+        }
+        ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"]
+            .iter()
+            .find_map(|format| NaiveDateTime::parse_from_str(text, format).ok())
+            .map(Self::Local)
     }
 
-    pub fn optional<'de, D: Deserializer<'de>>(
-        d: D,
-    ) -> Result<Option<DateTime<FixedOffset>>, D::Error> {
-        Option::<String>::deserialize(d)?
-            .map(|t| parse(&t))
-            .transpose()
+    /// The UTC instant meant, reading a local time in `zone`.
+    pub fn resolve(self, field: &str, zone: Tz) -> Result<DateTime<Utc>, Problem> {
+        let local = match self {
+            Self::Exact(exact) => return Ok(exact.to_utc()),
+            Self::Local(local) => local,
+        };
+        let shown = local.format("%Y-%m-%dT%H:%M:%S");
+        match zone.from_local_datetime(&local) {
+            LocalResult::Single(at) => Ok(at.to_utc()),
+            LocalResult::Ambiguous(first, second) => Err(Problem::invalid(format!(
+                "field `{field}`: {shown} happens twice in {zone} (the clocks go back that night); give the offset: {} or {}",
+                first.fixed_offset().to_rfc3339(),
+                second.fixed_offset().to_rfc3339()
+            ))),
+            LocalResult::None => Err(Problem::invalid(format!(
+                "field `{field}`: {shown} does not exist in {zone} (the clocks go forward over it); give an instant with its offset"
+            ))),
+        }
     }
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OpenConsultation {
-    /// Defaults to now. RFC 3339 with an explicit offset.
-    #[serde(default, deserialize_with = "instant::optional")]
-    #[schema(value_type = Option<String>, format = DateTime, example = "2026-12-01T09:00:00+01:00")]
-    pub opens_at: Option<DateTime<FixedOffset>>,
-    /// Exclusive end. RFC 3339 with an explicit offset.
-    #[serde(deserialize_with = "instant::required")]
-    #[schema(value_type = String, format = DateTime, example = "2026-12-24T18:00:00+01:00")]
-    pub closes_at: DateTime<FixedOffset>,
+    /// Defaults to now. RFC 3339 with an offset, or a local time in the organisation's zone.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, example = "2026-12-01T09:00:00+01:00")]
+    pub opens_at: Option<RequestInstant>,
+    /// Exclusive end. RFC 3339 with an offset, or a local time in the organisation's zone.
+    #[schema(value_type = String, example = "2026-12-24T18:00:00+01:00")]
+    pub closes_at: RequestInstant,
 }
 
 pub async fn open_consultation(
@@ -279,12 +312,15 @@ pub async fn open_consultation(
     request: OpenConsultation,
 ) -> Result<Accepted, Problem> {
     existing_bill(state, bill_id).await?;
-    let (at, occurred) = now();
+    let (at, occurred) = now(state);
     let command = BillCommand::OpenConsultation {
         actor: actor.clone(),
         at,
-        opens_at: request.opens_at.map(|t| t.to_utc()).unwrap_or(at),
-        closes_at: request.closes_at.to_utc(),
+        opens_at: match request.opens_at {
+            Some(opens_at) => opens_at.resolve("opens_at", state.time_zone)?,
+            None => at,
+        },
+        closes_at: request.closes_at.resolve("closes_at", state.time_zone)?,
     };
     let log_index = run::<Bill>(state, &bill_id.to_string(), command, actor, occurred).await?;
     Ok(Accepted {
@@ -299,7 +335,7 @@ pub async fn close_consultation(
     bill_id: BillId,
 ) -> Result<Accepted, Problem> {
     existing_bill(state, bill_id).await?;
-    let (at, occurred) = now();
+    let (at, occurred) = now(state);
     let command = BillCommand::CloseConsultation {
         actor: actor.clone(),
         at,
@@ -328,11 +364,14 @@ pub struct SubmitAmendment {
     #[schema(value_type = Option<uuid::Uuid>)]
     pub article_id: Option<ArticleId>,
     /// At most 500 characters.
+    #[schema(max_length = 500)]
     pub title: String,
     /// Proposed wording; paragraphs separated by a blank line. Required unless deleting.
     #[serde(default)]
+    #[schema(max_length = 100000)]
     pub proposed_text: Option<String>,
     /// Why; at most 100,000 characters.
+    #[schema(max_length = 100000)]
     pub rationale: String,
 }
 
@@ -423,6 +462,7 @@ pub struct Decide {
     #[schema(value_type = crate::routes::openapi::schemas::DecisionOutcome)]
     pub outcome: DecisionOutcome,
     /// The public response; at most 100,000 characters.
+    #[schema(max_length = 100000)]
     pub response: String,
 }
 
@@ -434,7 +474,7 @@ pub async fn decide_amendment(
 ) -> Result<Accepted, Problem> {
     check_length("response", &request.response, MAX_TEXT_CHARS)?;
     existing_amendment(state, amendment_id).await?;
-    let (at, occurred) = now();
+    let (at, occurred) = now(state);
     let command = AmendmentCommand::Decide {
         actor: actor.clone(),
         at,
@@ -453,8 +493,10 @@ pub async fn decide_amendment(
 #[serde(deny_unknown_fields)]
 pub struct CorrectResponse {
     /// The corrected public response, in full.
+    #[schema(max_length = 100000)]
     pub response: String,
     /// Why it was corrected; published with the correction.
+    #[schema(max_length = 100000)]
     pub reason: String,
 }
 
@@ -467,7 +509,7 @@ pub async fn correct_response(
     check_length("response", &request.response, MAX_TEXT_CHARS)?;
     check_length("reason", &request.reason, MAX_TEXT_CHARS)?;
     existing_amendment(state, amendment_id).await?;
-    let (at, occurred) = now();
+    let (at, occurred) = now(state);
     let command = AmendmentCommand::CorrectResponse {
         actor: actor.clone(),
         at,
@@ -579,6 +621,7 @@ pub struct PostArgument {
     #[schema(value_type = crate::routes::openapi::schemas::Stance)]
     pub stance: Stance,
     /// At most 100,000 characters.
+    #[schema(max_length = 100000)]
     pub body: String,
 }
 
@@ -620,9 +663,11 @@ pub struct PublishVersion {
     /// Must be the latest version's number + 1.
     pub number: u32,
     /// At most 500 characters.
+    #[schema(max_length = 500)]
     pub label: String,
     /// At most 100,000 characters.
     #[serde(default)]
+    #[schema(max_length = 100000)]
     pub note: String,
     /// The full text of the new version. Exactly one of `articles` and `apply`.
     #[serde(default)]
@@ -809,7 +854,7 @@ pub async fn publish_version(
             ))
         }
     };
-    let (at, occurred) = now();
+    let (at, occurred) = now(state);
     let command = BillCommand::PublishVersion {
         actor: actor.clone(),
         at,

@@ -15,7 +15,8 @@ use cqrs_es::{Aggregate, DomainEvent};
 use serde_json::Value;
 
 use crate::store::{
-    AppendError, CommittedEvent, EventStore, PendingEvent, StoreError, StreamGuard,
+    AppendError, CommittedEvent, EventStore, IdempotencyClaim, PendingEvent, StoreError,
+    StreamGuard,
 };
 
 /// Who runs a command, when it happened, and where it came from.
@@ -29,6 +30,9 @@ pub struct CommandContext {
     pub source: Option<String>,
     /// Further metadata, e.g. a client's idempotency key.
     pub extra: BTreeMap<String, String>,
+    /// The client's idempotency key, recorded with the events in their transaction (not hashed
+    /// into them: it is the client's, not the record's).
+    pub idempotency: Option<IdempotencyClaim>,
 }
 
 impl CommandContext {
@@ -38,7 +42,13 @@ impl CommandContext {
             occurred_at,
             source: None,
             extra: BTreeMap::new(),
+            idempotency: None,
         }
+    }
+
+    pub fn with_idempotency(mut self, claim: Option<IdempotencyClaim>) -> Self {
+        self.idempotency = claim;
+        self
     }
 
     pub fn with_source(mut self, source: impl Into<String>) -> Self {
@@ -171,7 +181,9 @@ pub async fn execute<A: Aggregate<Services = ()>>(
         .await
         .map_err(CommandError::Rejected)?;
     let pending = pending_events::<A>(stream_id, last, &events, context)?;
-    let committed = store.append(&pending).await?;
+    let committed = store
+        .append_claimed(&pending, Vec::new(), context.idempotency.clone())
+        .await?;
     Ok(CommandOutcome { events, committed })
 }
 
@@ -191,7 +203,9 @@ pub async fn execute_guarded<A: Aggregate<Services = ()>>(
         .await
         .map_err(CommandError::Rejected)?;
     let pending = pending_events::<A>(stream_id, last, &events, context)?;
-    let committed = store.append_guarded(&pending, guards).await?;
+    let committed = store
+        .append_claimed(&pending, guards, context.idempotency.clone())
+        .await?;
     Ok(CommandOutcome { events, committed })
 }
 

@@ -19,6 +19,7 @@ pub mod views;
 pub use command::{execute, CommandContext, CommandError, CommandOutcome};
 pub use database::{DatabaseUrl, DatabaseUrlError};
 pub use store::{
-    AppendError, CommittedEvent, EventStore, LogEntry, LoggedEvent, PendingEvent, StoreError,
-    StoreOptions, StreamEvent, StreamGuard, TokenRecord, TreeNodeLink,
+    AppendError, CommittedEvent, EventStore, IdempotencyClaim, IdempotentResponse, LogEntry,
+    LoggedEvent, PendingEvent, StoreError, StoreOptions, StreamEvent, StreamGuard, TokenRecord,
+    TreeNodeLink,
 };

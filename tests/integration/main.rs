@@ -19,6 +19,10 @@ mod audit;
 /// The HTTP API: the write flow of a consultation, and bad input answered with problem+json.
 mod api;
 
+/// The HTTP protocol around the commands: idempotency keys, write rate limits, the event
+/// stream, instants read in the organisation's time zone.
+mod api_protocol;
+
 /// The real République numérique history: import, idempotency, malformed files, what it shows.
 mod import;
 

@@ -160,8 +160,19 @@ pub struct Answer {
 }
 
 impl TestApp {
+    /// An app with the default settings, but no write limits (most scenarios write fast with
+    /// one token; the limits have their own tests).
     pub async fn new(db: TestDb) -> Self {
-        let state = api::server::app_state(db.store.clone(), test_signing_key())
+        let settings = api::state::Settings {
+            write_limits: api::http::rate_limit::WriteLimits::off(),
+            ..api::state::Settings::default()
+        };
+        Self::with_settings(db, settings).await
+    }
+
+    /// An app with these settings (time zone, clock, write limits).
+    pub async fn with_settings(db: TestDb, settings: api::state::Settings) -> Self {
+        let state = api::server::app_state_with(db.store.clone(), test_signing_key(), settings)
             .await
             .unwrap();
         Self {
@@ -234,6 +245,24 @@ impl TestApp {
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
         let text = String::from_utf8(bytes.to_vec()).expect("a UTF-8 body");
         (status, content_type, text)
+    }
+
+    /// Sends a request as built; answers the status, the headers and the body as text.
+    pub async fn send(
+        &self,
+        request: axum::http::Request<axum::body::Body>,
+    ) -> (u16, axum::http::HeaderMap, String) {
+        use http_body_util::BodyExt;
+        use tower::ServiceExt;
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        (
+            status,
+            headers,
+            String::from_utf8_lossy(&bytes).into_owned(),
+        )
     }
 
     pub async fn get(&self, path: &str) -> Answer {

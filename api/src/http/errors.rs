@@ -117,6 +117,12 @@ impl<E: std::error::Error + ToProblem> ToProblem for CommandError<E> {
                     format!("{self}"),
                 )
             }
+            // The idempotency layer answers with the first request's response instead.
+            CommandError::Append(AppendError::IdempotencyKeyUsed { .. }) => Problem::conflict(
+                "idempotency-key-used",
+                "Idempotency key already used",
+                format!("{self}"),
+            ),
             CommandError::Append(AppendError::Busy) => Problem::unavailable(
                 "the database is busy with another writer; retry in a moment",
                 1,

@@ -2,5 +2,7 @@
 //! mapping of domain and store errors to HTTP answers.
 
 pub mod errors;
+pub mod idempotency;
 pub mod json;
 pub mod problem;
+pub mod rate_limit;

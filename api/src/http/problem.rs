@@ -88,6 +88,27 @@ impl Problem {
         problem
     }
 
+    pub fn body_too_large(limit: usize) -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body-too-large",
+            "Request body refused",
+            format!("the body could not be read whole; bodies are limited to {limit} bytes"),
+        )
+    }
+
+    /// A client sent writes faster than its limit allows; `retry_after` is when the next one fits.
+    pub fn too_many_requests(detail: impl Into<String>, retry_after: u32) -> Self {
+        let mut problem = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate-limited",
+            "Too many requests",
+            detail,
+        );
+        problem.retry_after = Some(retry_after);
+        problem
+    }
+
     pub fn internal() -> Self {
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,

@@ -15,7 +15,7 @@ use projections::transparency::{
 };
 use serde_json::{json, Value};
 
-use super::openapi::{ConsistencyQuery, InclusionQuery, LogProblems, Paging, SignProblems};
+use super::openapi::{ConsistencyQuery, InclusionQuery, LogProblems, Page, Paging, SignProblems};
 use crate::auth::Authenticated;
 use crate::http::problem::Problem;
 use crate::state::AppState;
@@ -133,29 +133,33 @@ pub async fn inclusion(
     State(state): State<AppState>,
     Query(params): Params,
 ) -> Result<Json<Value>, Problem> {
-    let log_index = match number(&params, "log_index")? {
-        Some(index) => index,
-        None => {
-            let (Some(stream_type), Some(stream_id), Some(sequence)) = (
-                params.get("stream_type"),
-                params.get("stream_id"),
-                number(&params, "sequence")?,
-            ) else {
-                return Err(Problem::bad_request(
-                    "name the event by `log_index`, or by `stream_type`, `stream_id` and `sequence`",
-                ));
-            };
-            state
+    // Every parameter is read before any is used: a malformed one is refused even when unused.
+    let by_index = number(&params, "log_index")?;
+    let sequence = number(&params, "sequence")?;
+    let tree_size = number(&params, "tree_size")?;
+    let by_stream = (params.get("stream_type"), params.get("stream_id"), sequence);
+    let log_index = match (by_index, by_stream) {
+        (Some(index), (None, None, None)) => index,
+        (Some(_), _) => {
+            return Err(Problem::bad_request(
+                "name the event by `log_index` or by `stream_type`, `stream_id` and `sequence`, not both",
+            ))
+        }
+        (None, (Some(stream_type), Some(stream_id), Some(sequence))) => state
                 .store
                 .log_index_of(stream_type, stream_id, sequence)
                 .await
                 .map_err(|e| internal(e.into()))?
                 .ok_or_else(|| {
                     Problem::not_found(format!("no event {stream_type}/{stream_id}#{sequence}"))
-                })?
+                })?,
+        (None, _) => {
+            return Err(Problem::bad_request(
+                "name the event by `log_index`, or by `stream_type`, `stream_id` and `sequence`",
+            ))
         }
     };
-    let tree_size = match number(&params, "tree_size")? {
+    let tree_size = match tree_size {
         Some(size) => size,
         None => latest_size(&state).await?,
     };

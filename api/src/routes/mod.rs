@@ -1,8 +1,10 @@
 //! The router: `/healthz`, the JSON API under `/api/v1`, and its OpenAPI 3.1 document at
 //! `/api/openapi.json`. Handlers are thin: parse, call a read of the views or a write use case in
 //! `service`, shape the answer. Each documented route is added with `routes!`, which takes the
-//! handler's `#[utoipa::path]` declaration: the router and the document cannot disagree.
+//! handler's `#[utoipa::path]` declaration, and the router and the document are built from the
+//! same two functions (`service_routes`, `v1_routes`): they cannot disagree.
 
+mod events;
 mod log;
 mod open_data;
 pub mod openapi;
@@ -10,6 +12,7 @@ mod read;
 mod write;
 
 use axum::extract::DefaultBodyLimit;
+use axum::middleware;
 use axum::Router;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -17,12 +20,20 @@ use utoipa_axum::routes;
 
 use crate::http::json::MAX_BODY_BYTES;
 use crate::http::problem::Problem;
+use crate::http::{idempotency, rate_limit};
 use crate::state::AppState;
 
-/// Every route of the API with its OpenAPI declaration. Add routes here with `routes!` only
-/// (a plain `.route` would be missing from the document; the route tests would catch it).
-fn api_routes() -> OpenApiRouter<AppState> {
-    let v1 = OpenApiRouter::new()
+/// The routes outside the versioned API: liveness and the API's description.
+fn service_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(read::health))
+        .routes(routes!(openapi::openapi_document))
+}
+
+/// Every route of `/api/v1` with its OpenAPI declaration. Add routes here with `routes!` only: a
+/// plain `.route` would be missing from the document (`openapi::every_route_…` would fail).
+fn v1_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         .routes(routes!(read::list_bills, write::create_bill))
         .routes(routes!(read::bill))
         .routes(routes!(read::versions, write::publish_version))
@@ -33,12 +44,14 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(read::tallies))
         .routes(routes!(read::diff))
         .routes(routes!(read::timeline))
+        .routes(routes!(events::bill_events))
         .routes(routes!(read::article_history))
         .routes(routes!(read::blame))
         .routes(routes!(read::amendments, write::submit_amendment))
         .routes(routes!(write::open_consultation))
         .routes(routes!(write::close_consultation))
         .routes(routes!(read::amendment))
+        .routes(routes!(read::amendment_arguments))
         .routes(routes!(write::decide))
         .routes(routes!(open_data::amendment_akn))
         .routes(routes!(write::correct_response))
@@ -50,24 +63,30 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(log::public_key))
         .routes(routes!(log::checkpoints, log::sign_now))
         .routes(routes!(log::inclusion))
-        .routes(routes!(log::consistency));
-    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
-        .routes(routes!(read::health))
-        .routes(routes!(openapi::openapi_document))
-        .nest("/api/v1", v1)
+        .routes(routes!(log::consistency))
 }
 
 /// The OpenAPI 3.1 document of every route, with its examples, as served at
 /// `GET /api/openapi.json`.
 pub fn openapi_document() -> serde_json::Value {
-    let document = serde_json::to_value(api_routes().into_openapi())
-        .expect("the OpenAPI document serialises");
-    openapi::with_examples(document)
+    let document = OpenApiRouter::<AppState>::with_openapi(openapi::ApiDoc::openapi())
+        .merge(service_routes())
+        .nest("/api/v1", v1_routes())
+        .into_openapi();
+    serde_json::to_value(document).expect("the OpenAPI document serialises")
 }
 
 pub fn router(state: AppState) -> Router {
-    let (routes, _document) = api_routes().split_for_parts();
-    routes
+    let (service, _) = service_routes().split_for_parts();
+    let (v1, _) = v1_routes().split_for_parts();
+    let v1 = v1.layer(middleware::from_fn_with_state(
+        state.clone(),
+        idempotency::layer,
+    ));
+    Router::new()
+        .merge(service)
+        .nest("/api/v1", v1)
+        // HTML pages (not in the OpenAPI document) are merged here.
         .method_not_allowed_fallback(|| async {
             Problem::new(
                 axum::http::StatusCode::METHOD_NOT_ALLOWED,
@@ -81,6 +100,10 @@ pub fn router(state: AppState) -> Router {
                 "no such route; the API lives under /api/v1 (e.g. GET /api/v1/bills) and is described at GET /api/openapi.json",
             )
         })
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            rate_limit::layer,
+        ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
 }

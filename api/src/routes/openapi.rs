@@ -1,8 +1,8 @@
 //! The OpenAPI 3.1 document's document-level parts: title, tags, the bearer security scheme, the
-//! problem+json error responses each route declares, the schemas of domain types that requests
-//! carry, the query parameters, and the request and response examples (recorded from real
-//! answers, `openapi/examples.json`). The paths come from the handlers' `#[utoipa::path]`
-//! declarations, gathered by the same `routes!` calls that build the router (`super::api_routes`).
+//! success and problem+json responses routes share, the schemas of what requests carry and of
+//! the main answers, and the query and header parameters. The paths come from the handlers'
+//! `#[utoipa::path]` declarations (with their request examples), gathered by the same `routes!`
+//! calls that build the router (`super::service_routes`, `super::v1_routes`).
 
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
@@ -10,8 +10,10 @@ use std::sync::LazyLock;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
+use utoipa::openapi::example::ExampleBuilder;
+use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::{ContentBuilder, RefOr, ResponseBuilder};
+use utoipa::openapi::{ContentBuilder, ObjectBuilder, RefOr, ResponseBuilder, Type};
 use utoipa::{IntoParams, IntoResponses, Modify, OpenApi, ToSchema};
 
 use crate::http::problem::Problem;
@@ -26,19 +28,22 @@ pub const BEARER: &str = "bearer";
         title = "Palimpsest API",
         description = "Civic deliberation on law texts, on a hash-chained, append-only log. \
             Reads are public; writes need `Authorization: Bearer <token>` (issued with \
-            `palimpsest token issue`). Every error is RFC 9457 `application/problem+json` with a \
-            precise `detail`. Lists are `{\"items\": [...], \"next\": CURSOR}`, continued with \
-            `?cursor=`. Every accepted write answers `201 {\"id\", \"log_index\"}`; a read with \
-            `?after=LOG_INDEX` waits until the views include that write.",
+            `palimpsest token issue`), are rate limited per token and per client address (429 \
+            with Retry-After) and accept an `Idempotency-Key` header (a retried write runs once). \
+            Every error is RFC 9457 `application/problem+json` with a precise `detail`. Lists are \
+            `{\"items\": [...], \"next\": CURSOR}`, continued with `?cursor=`. Every accepted \
+            write answers `201 {\"id\", \"log_index\"}`; a read with `?after=LOG_INDEX` waits \
+            until the views include that write.",
         license(name = "AGPL-3.0-or-later", identifier = "AGPL-3.0-or-later"),
     ),
+    servers((url = "/", description = "This service")),
     components(schemas(Problem, Accepted, Page)),
     modifiers(&BearerScheme),
     tags(
         (name = "service", description = "Liveness, projections and this document"),
         (name = "bills", description = "Bills, their versions, articles, diffs and timelines"),
         (name = "amendments", description = "Citizen amendments and official decisions"),
-        (name = "participation", description = "Votes and arguments"),
+        (name = "participation", description = "Votes, arguments and tallies"),
         (name = "open data", description = "CSV, NDJSON and Akoma Ntoso exports"),
         (name = "log", description = "The transparency log: checkpoints and proofs"),
     )
@@ -78,11 +83,12 @@ pub struct Page {
     get,
     path = "/api/openapi.json",
     tag = "service",
+    operation_id = "openapi_document",
+    summary = "This OpenAPI 3.1 document",
     responses((status = 200, description = "This OpenAPI 3.1 document", content_type = "application/json", body = Object)),
 )]
 pub async fn openapi_document() -> Response {
-    static DOCUMENT: LazyLock<String> =
-        LazyLock::new(|| super::openapi_document().to_string());
+    static DOCUMENT: LazyLock<String> = LazyLock::new(|| super::openapi_document().to_string());
     (
         [(header::CONTENT_TYPE, "application/json")],
         DOCUMENT.as_str(),
@@ -91,102 +97,198 @@ pub async fn openapi_document() -> Response {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Error responses: each route lists the problem statuses it can answer.
+// Responses shared by routes: a write's 201, and the problem statuses each kind of route answers.
 
-/// A generic example of each problem status, as the API answers it.
-fn problem_example(status: u16) -> (&'static str, Problem) {
-    use axum::http::StatusCode;
-    match status {
-        400 => (
-            "Malformed request: a query parameter or the JSON body cannot be read",
-            Problem::bad_request("`limit=0` must be a whole number from 1 to 500"),
-        ),
-        401 => (
-            "No token, an unknown token or a revoked token",
-            Problem::unauthorized("this token was revoked"),
-        ),
-        403 => (
-            "The token's role may not do this",
-            Problem::forbidden("drafting a bill needs the official role"),
-        ),
-        404 => (
-            "No such bill, amendment, version or article",
-            Problem::not_found("no bill has the id 0b5c3bd2-3f9b-4c8e-9a51-2d6f7e8a9b10"),
-        ),
-        409 => (
-            "Not possible in the current state (e.g. consultation closed, already decided)",
-            Problem::conflict(
-                "consultation-closed",
-                "Outside the consultation window",
-                "the consultation closed at 2026-12-24T17:00:00Z",
-            ),
-        ),
-        413 => (
-            "The body is larger than the limit",
-            Problem::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "body-too-large",
-                "Request body refused",
-                "the body could not be read (length limit exceeded); bodies are limited to 2097152 bytes",
-            ),
-        ),
-        415 => (
-            "The body is not sent as JSON",
-            Problem::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported-media-type",
-                "JSON expected",
-                "send the body as JSON with the header Content-Type: application/json",
-            ),
-        ),
-        422 => (
-            "A field is invalid: wrong type, unknown field, too long, or refused by the rules",
-            Problem::invalid("field `title` has 501 characters; at most 500 are accepted"),
-        ),
-        500 => (
-            "The server failed; the failure is logged and nothing was half-written",
-            Problem::internal(),
-        ),
-        503 => (
-            "Temporarily unavailable (database busy, or the views not yet at `after`); see Retry-After",
-            Problem::unavailable(
-                "the views do not include log index 42 yet after waiting 2000 ms: bills is at log index 41; retry, or see GET /api/v1/projections",
-                1,
-            ),
-        ),
-        other => unreachable!("no example for problem status {other}"),
+fn header(description: &str) -> utoipa::openapi::header::Header {
+    HeaderBuilder::new()
+        .schema(ObjectBuilder::new().schema_type(Type::String))
+        .description(Some(description))
+        .build()
+}
+
+fn integer_header(description: &str) -> utoipa::openapi::header::Header {
+    HeaderBuilder::new()
+        .schema(
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .minimum(Some(1)),
+        )
+        .description(Some(description))
+        .build()
+}
+
+/// The answer of an accepted write: `201 {"id", "log_index"}`, or the first answer again when
+/// the request repeats an earlier one's `Idempotency-Key`.
+pub struct Created;
+
+impl IntoResponses for Created {
+    fn responses() -> BTreeMap<String, RefOr<utoipa::openapi::Response>> {
+        let response = ResponseBuilder::new()
+            .description(
+                "Accepted: the id and the log index of the write (reads include it once this \
+                 answer is sent). A request repeating an earlier one's Idempotency-Key gets the \
+                 first answer again, with `Idempotent-Replayed: true`, and runs nothing.",
+            )
+            .header(
+                "Idempotent-Replayed",
+                header("`true` when this answer is replayed from an earlier request with the same Idempotency-Key"),
+            )
+            .content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(utoipa::openapi::Ref::from_schema_name("Accepted")))
+                    .example(Some(json!({
+                        "id": "0b5c3bd2-3f9b-4c8e-9a51-2d6f7e8a9b10",
+                        "log_index": 42
+                    })))
+                    .build(),
+            )
+            .build();
+        BTreeMap::from([("201".to_string(), RefOr::T(response))])
     }
 }
 
-fn problem_responses(statuses: &[u16]) -> BTreeMap<String, RefOr<utoipa::openapi::Response>> {
+/// Examples of each problem status, as the API answers them: (summary, problem). `writes`
+/// selects the examples only writes can meet (the Idempotency-Key's).
+fn problem_examples(status: u16, writes: bool) -> (&'static str, Vec<(&'static str, Problem)>) {
+    use axum::http::StatusCode;
+    let mut examples = match status {
+        400 => (
+            "Malformed request: a path or query parameter, a header or the JSON text cannot be read",
+            vec![
+                ("bad-limit", Problem::bad_request("`limit=0` must be a whole number from 1 to 500")),
+                ("bad-json", Problem::bad_request("the body is not acceptable JSON: EOF while parsing an object at line 1 column 9")),
+            ],
+        ),
+        401 => (
+            "No token, an unknown token or a revoked token",
+            vec![("no-token", Problem::unauthorized("this route changes the record: send `Authorization: Bearer <token>` (tokens are issued with `palimpsest token issue`)"))],
+        ),
+        403 => (
+            "The token's role may not do this",
+            vec![("wrong-role", Problem::forbidden("drafting a bill needs the official role"))],
+        ),
+        404 => (
+            "No such bill, amendment, version or article (or an id that is not one)",
+            vec![("unknown-bill", Problem::not_found("no bill has the id 0b5c3bd2-3f9b-4c8e-9a51-2d6f7e8a9b10"))],
+        ),
+        409 => (
+            "Not possible in the current state (e.g. consultation closed, already decided)",
+            vec![(
+                "consultation-closed",
+                Problem::conflict(
+                    "consultation-closed",
+                    "Outside the consultation window",
+                    "the consultation closed at 2026-12-24T17:00:00Z",
+                ),
+            )],
+        ),
+        413 => (
+            "The body is larger than the limit",
+            vec![("too-large", Problem::body_too_large(crate::http::json::MAX_BODY_BYTES))],
+        ),
+        415 => (
+            "The body is not sent as JSON",
+            vec![(
+                "not-json",
+                Problem::new(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "unsupported-media-type",
+                    "JSON expected",
+                    "send the body as JSON with the header Content-Type: application/json",
+                ),
+            )],
+        ),
+        422 => (
+            "A field is invalid: wrong type, missing, unknown, too long, or refused by the rules",
+            vec![
+                ("too-long", Problem::invalid("field `title` has 501 characters; at most 500 are accepted")),
+                ("missing-field", Problem::invalid("missing field `title`")),
+            ],
+        ),
+        429 => (
+            "Writes sent faster than the token's or the address's limit; nothing was run. Retry after Retry-After seconds",
+            vec![("rate-limited", Problem::too_many_requests("this token sent writes faster than allowed; retry in 1 s (see Retry-After)", 1))],
+        ),
+        500 => (
+            "The server failed; the failure is logged and nothing was half-written",
+            vec![("internal", Problem::internal())],
+        ),
+        503 => (
+            "Temporarily unavailable (database busy, or the views not yet at `after`); see Retry-After",
+            vec![(
+                "views-behind",
+                Problem::unavailable(
+                    "the views do not include log index 42 yet after waiting 2000 ms: bills is at log index 41; retry, or see GET /api/v1/projections",
+                    1,
+                ),
+            )],
+        ),
+        other => unreachable!("no example for problem status {other}"),
+    };
+    if writes {
+        match status {
+            400 => examples.1.push((
+                "bad-idempotency-key",
+                Problem::bad_request("the Idempotency-Key header must be 1 to 255 visible ASCII characters (a UUID is a good key)"),
+            )),
+            422 => examples.1.push((
+                "idempotency-key-reused",
+                Problem::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "idempotency-key-reused",
+                    "Idempotency key reused for another request",
+                    "the Idempotency-Key `k1` was used at 2026-12-01T10:00:00Z for a request with another method, path or body; use a new key for a new request",
+                ),
+            )),
+            _ => {}
+        }
+    }
+    examples
+}
+
+fn problem_responses(
+    statuses: &[u16],
+    writes: bool,
+) -> BTreeMap<String, RefOr<utoipa::openapi::Response>> {
     statuses
         .iter()
         .map(|&status| {
-            let (description, example) = problem_example(status);
-            let response = ResponseBuilder::new()
-                .description(description)
-                .content(
-                    "application/problem+json",
-                    ContentBuilder::new()
-                        .schema(Some(utoipa::openapi::Ref::from_schema_name("Problem")))
-                        .example(Some(json!(example)))
+            let (description, examples) = problem_examples(status, writes);
+            let mut content = ContentBuilder::new()
+                .schema(Some(utoipa::openapi::Ref::from_schema_name("Problem")));
+            for (name, problem) in examples {
+                content = content.examples_from_iter([(
+                    name,
+                    ExampleBuilder::new()
+                        .summary(problem.title.clone())
+                        .value(Some(json!(problem)))
                         .build(),
-                )
-                .build();
-            (status.to_string(), RefOr::T(response))
+                )]);
+            }
+            let mut response = ResponseBuilder::new()
+                .description(description)
+                .content("application/problem+json", content.build());
+            if matches!(status, 429 | 503) {
+                response = response.header(
+                    "Retry-After",
+                    integer_header("Seconds after which a retry may succeed"),
+                );
+            }
+            (status.to_string(), RefOr::T(response.build()))
         })
         .collect()
 }
 
 /// Declares a marker type listing the problem statuses of a kind of route.
 macro_rules! problems {
-    ($($(#[$doc:meta])* $name:ident: [$($status:literal),+];)+) => {
+    ($($(#[$doc:meta])* $name:ident($writes:literal): [$($status:literal),+];)+) => {
         $(
             $(#[$doc])*
             pub struct $name;
             impl IntoResponses for $name {
                 fn responses() -> BTreeMap<String, RefOr<utoipa::openapi::Response>> {
-                    problem_responses(&[$($status),+])
+                    problem_responses(&[$($status),+], $writes)
                 }
             }
         )+
@@ -195,21 +297,40 @@ macro_rules! problems {
 
 problems! {
     /// `/healthz` and `/projections`: only an unavailable database or a stopped projection.
-    ServiceProblems: [503];
+    ServiceProblems(false): [503];
     /// A list with no id in its path.
-    ListProblems: [400, 500, 503];
+    ListProblems(false): [400, 500, 503];
     /// A read of a bill or an amendment (views, open data).
-    ReadProblems: [400, 404, 500, 503];
+    ReadProblems(false): [400, 404, 500, 503];
+    /// A bill's event stream: a bad resume point, an unknown bill.
+    StreamProblems(false): [400, 404, 500];
     /// A read of the transparency log.
-    LogProblems: [400, 404, 500];
+    LogProblems(false): [400, 404, 500];
     /// A write with a JSON body creating a new stream (no id in the path).
-    CreateProblems: [400, 401, 403, 413, 415, 422, 500, 503];
+    CreateProblems(true): [400, 401, 403, 413, 415, 422, 429, 500, 503];
     /// A write with a JSON body on an existing bill, amendment or target.
-    WriteProblems: [400, 401, 403, 404, 409, 413, 415, 422, 500, 503];
+    WriteProblems(true): [400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 503];
     /// A write without a body on an existing bill.
-    BodilessWriteProblems: [401, 403, 404, 409, 500, 503];
+    BodilessWriteProblems(true): [400, 401, 403, 404, 409, 422, 429, 500, 503];
     /// Signing a checkpoint.
-    SignProblems: [401, 403, 409, 500];
+    SignProblems(false): [400, 401, 403, 409, 429, 500];
+}
+
+/// The optional `Idempotency-Key` header of a write.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Header)]
+#[allow(dead_code)]
+pub struct IdempotencyKey {
+    /// 1 to 255 visible ASCII characters (a UUID is a good key). A write repeated with the same
+    /// key and the same token, method, path and body runs once: the repeat gets the first
+    /// answer again (`Idempotent-Replayed: true`). The same key with another request is a 422.
+    #[param(
+        rename = "Idempotency-Key",
+        min_length = 1,
+        max_length = 255,
+        example = "5f0c7c2e-8f7b-4c55-9a0e-2b9d1f3e4a61"
+    )]
+    pub idempotency_key: Option<String>,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -381,55 +502,345 @@ pub struct ConsistencyQuery {
     pub to: u64,
 }
 
+/// The argument list's filter.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct StanceFilter {
+    /// Only arguments with this stance.
+    #[param(inline)]
+    pub stance: Option<schemas::Stance>,
+}
+
+/// Where an event stream starts, for a first connection (a reconnection sends Last-Event-ID).
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct StreamStart {
+    /// Send the events after this log index (the `id` of the last message received); without
+    /// it (and without Last-Event-ID) the stream starts with the next new event. 400 if it is
+    /// beyond the end of the log.
+    pub after: Option<u64>,
+}
+
+/// The header an event stream resumes from.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Header)]
+#[allow(dead_code)]
+pub struct LastEventId {
+    /// The `id` (log index) of the last message received; browsers' EventSource sends it when
+    /// it reconnects. Takes precedence over `?after=`.
+    #[param(rename = "Last-Event-ID", example = "41")]
+    pub last_event_id: Option<u64>,
+}
+
 // ---------------------------------------------------------------------------------------------
-// Examples: one request (for writes) and one response per operation, recorded from real answers
-// of a small scenario (`tests/integration/api_routes.rs` rewrites the file with
-// PALIMPSEST_BLESS_EXAMPLES=1 and otherwise checks the answers still have the recorded shape).
+// Schemas of the main answers. The handlers build their JSON with `json!`; these describe it, and
+// `tests/integration/openapi.rs` validates real answers against them, which keeps them true.
 
-/// The recorded examples, by operation id: `{"request": …, "response": …}`.
-pub const EXAMPLES_JSON: &str = include_str!("openapi/examples.json");
+pub mod answers {
+    use utoipa::ToSchema;
+    use uuid::Uuid;
 
-/// Adds the recorded examples to the document's operations.
-pub fn with_examples(mut document: Value) -> Value {
-    let examples: BTreeMap<String, Value> =
-        serde_json::from_str(EXAMPLES_JSON).expect("openapi/examples.json is JSON");
-    let Some(paths) = document.get_mut("paths").and_then(Value::as_object_mut) else {
-        return document;
-    };
-    for item in paths.values_mut() {
-        let Some(item) = item.as_object_mut() else {
-            continue;
-        };
-        for operation in item.values_mut() {
-            let Some(id) = operation.get("operationId").and_then(Value::as_str) else {
-                continue;
-            };
-            let Some(example) = examples.get(id).cloned() else {
-                continue;
-            };
-            if let (Some(request), Some(content)) = (
-                example.get("request"),
-                operation.pointer_mut("/requestBody/content/application~1json"),
-            ) {
-                content["example"] = request.clone();
-            }
-            if let (Some(response), Some(responses)) = (
-                example.get("response"),
-                operation.get_mut("responses").and_then(Value::as_object_mut),
-            ) {
-                let success = responses
-                    .iter_mut()
-                    .find(|(status, _)| status.starts_with('2'))
-                    .map(|(_, r)| r);
-                if let Some(content) = success
-                    .and_then(|r| r.get_mut("content"))
-                    .and_then(Value::as_object_mut)
-                    .and_then(|c| c.values_mut().next())
-                {
-                    content["example"] = response.clone();
-                }
-            }
-        }
+    use super::schemas::Stance;
+
+    /// Counts of one source: ballots, or counts the source published.
+    #[derive(ToSchema)]
+    #[allow(dead_code)]
+    pub struct Counts {
+        #[serde(rename = "for")]
+        pub for_: u64,
+        pub mixed: u64,
+        pub against: u64,
+        /// Seen, no side taken.
+        pub pass: u64,
     }
-    document
+
+    /// A target's tallies: ballots (one per person, last vote wins) and imported counts, kept
+    /// apart and never summed.
+    #[derive(ToSchema)]
+    #[allow(dead_code)]
+    pub struct TargetTallies {
+        pub ballots: Counts,
+        /// The counts the source published, if imported.
+        pub imported: Option<Counts>,
+        /// Where the imported counts come from (file and line).
+        pub imported_source: Option<String>,
+    }
+
+    /// A consultation window, in UTC (RFC 3339).
+    #[derive(ToSchema)]
+    #[allow(dead_code)]
+    pub struct Consultation {
+        #[schema(format = DateTime)]
+        pub opens_at: String,
+        /// Exclusive end.
+        #[schema(format = DateTime)]
+        pub closes_at: String,
+        /// Set when an official closed it before `closes_at`.
+        #[schema(format = DateTime)]
+        pub closed_early_at: Option<String>,
+    }
+
+    /// A step of the procedure that produced no text.
+    #[derive(ToSchema)]
+    #[allow(dead_code)]
+    pub struct FailedStep {
+        pub label: String,
+        /// `rejected`, `no_agreement` or `no_text`.
+        #[schema(pattern = "^(rejected|no_agreement|no_text)$")]
+        pub kind: String,
+        pub note: String,
+        #[schema(format = DateTime)]
+        pub at: String,
+        pub log_index: u64,
+    }
+
+    /// A bill in the list of bills.
+    #[derive(ToSchema)]
+    #[allow(dead_code)]
+    pub struct BillSummary {
+        pub id: Uuid,
+        pub title: String,
+        /// `draft`, `in_consultation`, `consultation_closed`, `adopted`, …
+        pub state: String,
+        pub consultation: Option<Consultation>,
+        /// The latest version's number (1 = first).
+        pub latest_version: Option<u32>,
+        /// How many amendments the bill has.
+        pub amendments: u64,
+    }
+
+    /// A bill's latest version, in short.
+    #[derive(ToSchema)]
+    #[allow(dead_code)]
+    pub struct VersionHeading {
+        pub number: u32,
+        pub label: String,
+        #[schema(format = DateTime)]
+        pub published_at: String,
+    }
+
+    /// An article of a bill's latest version, with what touched it.
+    #[derive(ToSchema)]
+    #[allow(dead_code)]
+    pub struct BillArticle {
+        /// Stable across versions and renumbering.
+        pub id: Uuid,
+        /// As printed (`1`, `2 bis`).
+        pub number: String,
+        pub heading: Option<String>,
+        pub amendments: u64,
+        pub decided_amendments: u64,
+        pub tallies: TargetTallies,
+    }
+
+    /// A bill with its latest articles, their amendments and tallies.
+    #[derive(ToSchema)]
+    #[allow(dead_code)]
+    pub struct Bill {
+        pub id: Uuid,
+        pub title: String,
+        pub state: String,
+        #[schema(format = DateTime)]
+        pub drafted_at: String,
+        pub consultation: Option<Consultation>,
+        pub failed_steps: Vec<FailedStep>,
+        /// How many versions were published.
+        pub versions: u64,
+        pub latest_version: Option<VersionHeading>,
+        pub amendments: u64,
+        pub articles: Vec<BillArticle>,
+    }
+
+    /// What an amendment changes: `{"kind": "modify" | "delete", "article_id"}`,
+    /// `{"kind": "insert_after", "article_id": null | id}` or `{"kind": "whole_text"}`.
+    #[derive(ToSchema)]
+    #[allow(dead_code)]
+    pub struct Change {
+        #[schema(pattern = "^(modify|insert_after|delete|whole_text)$")]
+        pub kind: String,
+        pub article_id: Option<Uuid>,
+    }
+
+    /// Who proposed an amendment: `{"kind": "citizen" | "government"}` or
+    /// `{"kind": "parliamentary", "numbers": [...]}`.
+    #[derive(ToSchema)]
+    #[allow(dead_code)]
+    pub struct Origin {
+        #[schema(pattern = "^(citizen|government|parliamentary)$")]
+        pub kind: String,
+        pub numbers: Option<Vec<u32>>,
+    }
+
+    /// An amendment in a list.
+    #[derive(ToSchema)]
+    #[allow(dead_code)]
+    pub struct AmendmentSummary {
+        pub id: Uuid,
+        pub title: String,
+        /// submitted, withdrawn, accepted, accepted_with_changes, rejected, not_voted
+        pub state: String,
+        pub change: Change,
+        pub article_id: Option<Uuid>,
+        pub origin: Origin,
+        /// A pseudonym (`u` + 10 hex) or a public official's name.
+        pub author: String,
+        #[schema(format = DateTime)]
+        pub submitted_at: String,
+    }
+
+    /// An official decision.
+    #[derive(ToSchema)]
+    #[allow(dead_code)]
+    pub struct Decision {
+        #[schema(inline)]
+        pub outcome: super::schemas::DecisionOutcome,
+        /// The response as it reads now (after any correction).
+        pub response: String,
+        pub decided_by: String,
+        #[schema(format = DateTime)]
+        pub decided_at: String,
+    }
+
+    /// One published text of an official response: the decision's, then each correction.
+    #[derive(ToSchema)]
+    #[allow(dead_code)]
+    pub struct PublishedResponse {
+        pub response: String,
+        pub published_by: String,
+        #[schema(format = DateTime)]
+        pub published_at: String,
+        pub log_index: u64,
+        /// Why it was corrected (null for the decision's own response).
+        pub correction_reason: Option<String>,
+    }
+
+    /// Why moderators hid an amendment from the lists (its text stays in the log).
+    #[derive(ToSchema)]
+    #[allow(dead_code)]
+    pub struct Hidden {
+        pub reason: String,
+        pub hidden_by: String,
+        #[schema(format = DateTime)]
+        pub hidden_at: String,
+    }
+
+    /// The versions that took an amendment in.
+    #[derive(ToSchema)]
+    #[allow(dead_code)]
+    pub struct AmendmentProvenance {
+        pub taken_in_by_versions: Vec<u32>,
+    }
+
+    /// An argument for, against or neutral.
+    #[derive(ToSchema)]
+    #[allow(dead_code)]
+    pub struct Argument {
+        pub id: String,
+        pub author: String,
+        #[schema(inline)]
+        pub stance: Stance,
+        pub body: String,
+        #[schema(format = DateTime)]
+        pub posted_at: String,
+    }
+
+    /// An amendment with its tallies, decision, responses, provenance and first arguments.
+    #[derive(ToSchema)]
+    #[allow(dead_code)]
+    pub struct Amendment {
+        pub id: Uuid,
+        pub bill_id: Uuid,
+        pub title: String,
+        pub state: String,
+        pub change: Change,
+        pub article_id: Option<Uuid>,
+        pub origin: Origin,
+        pub author: String,
+        /// The version the amendment was written against.
+        pub base_version: u32,
+        pub rationale: String,
+        /// The proposed wording, by paragraph (null when the source does not give it).
+        pub proposed_text: Option<Vec<String>>,
+        /// The word diff of the proposed wording against the base article.
+        #[schema(value_type = Option<Object>)]
+        pub proposed_diff: Option<serde_json::Value>,
+        /// Why there is no diff (a placeholder that resolves nothing).
+        pub proposed_diff_error: Option<String>,
+        #[schema(format = DateTime)]
+        pub submitted_at: String,
+        pub decision: Option<Decision>,
+        /// What the source says when the chamber never put it to the vote.
+        pub not_voted_note: Option<String>,
+        pub hidden: Option<Hidden>,
+        pub responses: Vec<PublishedResponse>,
+        pub tallies: TargetTallies,
+        pub provenance: AmendmentProvenance,
+        /// The first page of the arguments on it.
+        pub arguments: Vec<Argument>,
+        pub arguments_count: u64,
+        /// Continue with `GET /api/v1/amendments/{id}/arguments?cursor=`.
+        pub arguments_next: Option<String>,
+    }
+
+    /// A page of bills.
+    #[derive(ToSchema)]
+    #[allow(dead_code)]
+    pub struct BillPage {
+        pub items: Vec<BillSummary>,
+        /// The cursor of the next page, or null on the last page.
+        pub next: Option<String>,
+    }
+
+    /// A page of amendments.
+    #[derive(ToSchema)]
+    #[allow(dead_code)]
+    pub struct AmendmentPage {
+        pub items: Vec<AmendmentSummary>,
+        /// The cursor of the next page, or null on the last page.
+        pub next: Option<String>,
+    }
+
+    /// A page of arguments.
+    #[derive(ToSchema)]
+    #[allow(dead_code)]
+    pub struct ArgumentPage {
+        pub items: Vec<Argument>,
+        /// The cursor of the next page, or null on the last page.
+        pub next: Option<String>,
+    }
+
+    /// A tally of an amendment, in a bill's tallies.
+    #[derive(ToSchema)]
+    #[allow(dead_code)]
+    pub struct AmendmentTally {
+        pub amendment_id: Uuid,
+        pub title: String,
+        pub tallies: TargetTallies,
+    }
+
+    /// A tally of an article, in a bill's tallies.
+    #[derive(ToSchema)]
+    #[allow(dead_code)]
+    pub struct ArticleTally {
+        pub article_id: Uuid,
+        pub number: String,
+        pub tallies: TargetTallies,
+    }
+
+    /// Every tally of a bill: each article of the latest version, and a page of its amendments.
+    #[derive(ToSchema)]
+    #[allow(dead_code)]
+    pub struct BillTallies {
+        pub bill_id: Uuid,
+        /// How each source is counted, in words.
+        #[schema(value_type = Object)]
+        pub rules: serde_json::Value,
+        pub articles: Vec<ArticleTally>,
+        /// A page of the amendments' tallies (`cursor`, `limit`).
+        pub amendments: Vec<AmendmentTally>,
+        /// The cursor of the next page of amendments, or null.
+        pub next: Option<String>,
+    }
 }

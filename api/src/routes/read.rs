@@ -16,13 +16,15 @@ use domain::text::{
     diff_articles, diff_bills, resolve_placeholders, Article, ArticleStatus, Blame,
 };
 use projections::views::amendments::AmendmentView;
+use projections::views::arguments::Arguments;
 use projections::views::bills::{BillView, Bills, VersionView};
 use projections::views::tallies::Tallies;
 use serde_json::{json, Value};
 
+use super::openapi::answers::{AmendmentPage, ArgumentPage, BillPage, BillTallies};
 use super::openapi::{
-    After, AmendmentFilter, ArticleFilter, BlameQuery, DiffQuery, ListProblems, Page, Paging,
-    ReadProblems, ServiceProblems,
+    answers, After, AmendmentFilter, ArticleFilter, BlameQuery, DiffQuery, ListProblems, Page,
+    Paging, ReadProblems, ServiceProblems, StanceFilter,
 };
 use super::write::{amendment_id, bill_id};
 use crate::http::problem::Problem;
@@ -107,14 +109,17 @@ pub(super) async fn views_after(
     state: &AppState,
     params: &HashMap<String, String>,
 ) -> Result<(), Problem> {
-    let Some(raw) = params.get("after") else {
-        return Ok(());
-    };
-    let after: u64 = raw.parse().map_err(|_| {
-        Problem::bad_request(format!(
-            "`after={raw}` must be a log index (a whole number, as returned by a write)"
-        ))
-    })?;
+    // Both are read before either is used, so a bad `wait_ms` is refused even without `after`.
+    let after: Option<u64> = params
+        .get("after")
+        .map(|raw| {
+            raw.parse().map_err(|_| {
+                Problem::bad_request(format!(
+                    "`after={raw}` must be a log index (a whole number, as returned by a write)"
+                ))
+            })
+        })
+        .transpose()?;
     let wait_ms = match params.get("wait_ms") {
         None => DEFAULT_WAIT_MS,
         Some(w) => w
@@ -126,6 +131,9 @@ pub(super) async fn views_after(
                     "`wait_ms={w}` must be a whole number of milliseconds from 0 to {MAX_WAIT_MS}"
                 ))
             })?,
+    };
+    let Some(after) = after else {
+        return Ok(());
     };
     if state.views.position() >= after {
         return Ok(());
@@ -265,7 +273,7 @@ pub async fn projections(State(state): State<AppState>) -> Answer {
     tag = "bills",
     summary = "The bills",
     params(Paging, After),
-    responses((status = 200, description = "A page of bills", body = Page), ListProblems),
+    responses((status = 200, description = "A page of bills", body = BillPage), ListProblems),
 )]
 pub async fn list_bills(State(state): State<AppState>, Query(params): Params) -> Answer {
     views_after(&state, &params).await?;
@@ -295,7 +303,7 @@ pub async fn list_bills(State(state): State<AppState>, Query(params): Params) ->
     tag = "bills",
     summary = "A bill with its latest articles, their amendments and tallies",
     params(("bill_id" = uuid::Uuid, Path, description = "The bill's id"), After),
-    responses((status = 200, description = "The bill", body = Object), ReadProblems),
+    responses((status = 200, description = "The bill", body = answers::Bill), ReadProblems),
 )]
 pub async fn bill(
     State(state): State<AppState>,
@@ -390,6 +398,21 @@ fn version_number(raw: &str) -> Result<u32, Problem> {
         .ok()
         .filter(|n| *n >= 1)
         .ok_or_else(|| Problem::not_found(format!("`{raw}` is not a version number (1 = first)")))
+}
+
+/// A version number given in the query (`from`, `to`, `version`): malformed is a 400, naming
+/// the parameter (a number in the path that is not a version is a 404, like any unknown id).
+fn version_param(params: &HashMap<String, String>, key: &str) -> Result<Option<u32>, Problem> {
+    params
+        .get(key)
+        .map(|raw| {
+            raw.parse::<u32>().ok().filter(|n| *n >= 1).ok_or_else(|| {
+                Problem::bad_request(format!(
+                    "`{key}={raw}` must be a version number (a whole number, 1 = first)"
+                ))
+            })
+        })
+        .transpose()
 }
 
 fn find_version(bill: &BillView, number: u32) -> Result<&VersionView, Problem> {
@@ -534,14 +557,8 @@ pub async fn diff(
     let bills = state.views.bills.read();
     let bill = find_bill(&bills.model, &raw)?;
     let latest = bill.versions.len() as u32;
-    let number = |key: &str, default: u32| -> Result<u32, Problem> {
-        match params.get(key) {
-            None => Ok(default),
-            Some(v) => version_number(v),
-        }
-    };
-    let from = number("from", 1)?;
-    let to = number("to", latest)?;
+    let from = version_param(&params, "from")?.unwrap_or(1);
+    let to = version_param(&params, "to")?.unwrap_or(latest);
     let (Some(old), Some(new)) = (bill.version(from), bill.version(to)) else {
         return Err(Problem::not_found(format!(
             "bill {} has versions 1 to {latest}; asked for {from} → {to}",
@@ -549,7 +566,15 @@ pub async fn diff(
         )));
     };
     let only = article_param(&params)?;
-    let include_unchanged = params.get("unchanged").is_some_and(|v| v == "true");
+    let include_unchanged = match params.get("unchanged").map(String::as_str) {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(other) => {
+            return Err(Problem::bad_request(format!(
+                "`unchanged={other}` must be true or false"
+            )))
+        }
+    };
     // One comparison by article identity: content status, renumbering and moves.
     let articles: Vec<Value> = diff_bills(&old.articles, &new.articles)
         .into_iter()
@@ -630,7 +655,7 @@ const AMENDMENT_STATES: [&str; 6] = [
     tag = "amendments",
     summary = "The bill's amendments (those hidden by moderation are left out)",
     params(("bill_id" = uuid::Uuid, Path, description = "The bill's id"), AmendmentFilter, Paging, After),
-    responses((status = 200, description = "A page of amendments", body = Page), ReadProblems),
+    responses((status = 200, description = "A page of amendments", body = AmendmentPage), ReadProblems),
 )]
 pub async fn amendments(
     State(state): State<AppState>,
@@ -671,7 +696,7 @@ pub async fn amendments(
     tag = "amendments",
     summary = "An amendment with its tallies, decision, responses, provenance and arguments",
     params(("amendment_id" = uuid::Uuid, Path, description = "The amendment's id"), After),
-    responses((status = 200, description = "The amendment", body = Object), ReadProblems),
+    responses((status = 200, description = "The amendment", body = answers::Amendment), ReadProblems),
 )]
 pub async fn amendment(
     State(state): State<AppState>,
@@ -689,12 +714,8 @@ pub async fn amendment(
         .amendment(id)
         .ok_or_else(|| Problem::not_found(format!("no amendment has the id {id}")))?;
     let target = Target::Amendment { amendment_id: id };
-    let arguments: Vec<Value> = arguments
-        .model
-        .on(&target)
-        .filter(|arg| !arg.withdrawn)
-        .map(|arg| json!({"id": arg.id, "author": arg.author, "stance": arg.stance, "body": arg.body, "posted_at": arg.posted_at}))
-        .collect();
+    let arguments_count = arguments.model.on(&target).filter(|a| !a.withdrawn).count();
+    let first_arguments = paged(argument_items(&arguments.model, &target), 0, DEFAULT_LIMIT);
     let base_article = bills
         .model
         .bill(a.bill_id)
@@ -739,8 +760,58 @@ pub async fn amendment(
         "responses": a.responses,
         "tallies": tallies_json(&tallies.model, &target),
         "provenance": { "taken_in_by_versions": a.taken_in_by_versions },
-        "arguments": arguments,
+        "arguments": first_arguments["items"],
+        "arguments_count": arguments_count,
+        // The rest: GET /amendments/{id}/arguments?cursor=…
+        "arguments_next": first_arguments["next"],
     })))
+}
+
+/// The arguments standing on a target (withdrawn ones left out), in the order they were posted.
+fn argument_items(arguments: &Arguments, target: &Target) -> Vec<Value> {
+    arguments
+        .on(target)
+        .filter(|arg| !arg.withdrawn)
+        .map(|arg| json!({"id": arg.id, "author": arg.author, "stance": arg.stance, "body": arg.body, "posted_at": arg.posted_at}))
+        .collect()
+}
+
+/// An amendment's arguments, paged, in the order they were posted (`?stance=for|against|neutral`).
+#[utoipa::path(
+    get,
+    path = "/amendments/{amendment_id}/arguments",
+    tag = "participation",
+    summary = "An amendment's arguments, in the order they were posted (withdrawn ones left out)",
+    params(("amendment_id" = uuid::Uuid, Path, description = "The amendment's id"), StanceFilter, Paging, After),
+    responses((status = 200, description = "A page of arguments", body = ArgumentPage), ReadProblems),
+)]
+pub async fn amendment_arguments(
+    State(state): State<AppState>,
+    Path(raw): Path<String>,
+    Query(params): Params,
+) -> Answer {
+    views_after(&state, &params).await?;
+    let (offset, limit) = page(&params)?;
+    let stance = match params.get("stance").map(String::as_str) {
+        None => None,
+        Some(s @ ("for" | "against" | "neutral")) => Some(s.to_string()),
+        Some(other) => {
+            return Err(Problem::bad_request(format!(
+                "`stance={other}` is not a stance; use for, against or neutral"
+            )))
+        }
+    };
+    let id = amendment_id(&raw)?;
+    if state.views.amendments.read().model.amendment(id).is_none() {
+        return Err(Problem::not_found(format!("no amendment has the id {id}")));
+    }
+    let arguments = state.views.arguments.read();
+    let target = Target::Amendment { amendment_id: id };
+    let items = argument_items(&arguments.model, &target)
+        .into_iter()
+        .filter(|a| stance.as_deref().is_none_or(|s| a["stance"] == s))
+        .collect();
+    Ok(Json(paged(items, offset, limit)))
 }
 
 /// Every tally of a bill: each article of the latest version and each amendment, ballots and
@@ -750,8 +821,8 @@ pub async fn amendment(
     path = "/bills/{bill_id}/tallies",
     tag = "participation",
     summary = "Every tally of the bill: ballots and imported counts side by side, never summed",
-    params(("bill_id" = uuid::Uuid, Path, description = "The bill's id"), After),
-    responses((status = 200, description = "The tallies", body = Object), ReadProblems),
+    params(("bill_id" = uuid::Uuid, Path, description = "The bill's id"), Paging, After),
+    responses((status = 200, description = "The tallies; the amendments' are paged", body = BillTallies), ReadProblems),
 )]
 pub async fn tallies(
     State(state): State<AppState>,
@@ -776,6 +847,8 @@ pub async fn tallies(
             json!({ "article_id": a.id, "number": a.number, "tallies": tallies_json(&tallies.model, &target) })
         })
         .collect();
+    // A bill's amendments can run to thousands: they are paged; its articles are not.
+    let (offset, limit) = page(&params)?;
     let amendment_tallies: Vec<Value> = amendments
         .model
         .of_bill(bill.id)
@@ -784,6 +857,7 @@ pub async fn tallies(
             json!({ "amendment_id": a.id, "title": a.title, "tallies": tallies_json(&tallies.model, &target) })
         })
         .collect();
+    let amendment_tallies = paged(amendment_tallies, offset, limit);
     Ok(Json(json!({
         "bill_id": bill.id,
         "rules": {
@@ -791,7 +865,8 @@ pub async fn tallies(
             "imported": "counts published by the source, imported as they were published; never added to ballots",
         },
         "articles": articles,
-        "amendments": amendment_tallies,
+        "amendments": amendment_tallies["items"],
+        "next": amendment_tallies["next"],
     })))
 }
 
@@ -899,9 +974,9 @@ pub async fn blame(
     let bill = find_bill(&bills.model, &raw)?;
     let article_id = ArticleId::parse(&article)
         .map_err(|_| Problem::not_found(format!("`{article}` is not an article id (a UUID)")))?;
-    let upto = match params.get("version") {
+    let upto = match version_param(&params, "version")? {
         None => bill.versions.len() as u32,
-        Some(v) => find_version(bill, version_number(v)?)?.number,
+        Some(v) => find_version(bill, v)?.number,
     };
     let mut blame: Option<Blame<WordOrigin>> = None;
     let mut last_text: Option<String> = None;

@@ -48,6 +48,27 @@ pub struct StreamGuard {
 pub(crate) struct AppendOptions {
     pub guards: Vec<StreamGuard>,
     pub gate: Option<tokio::sync::oneshot::Receiver<()>>,
+    pub idempotency: Option<IdempotencyClaim>,
+}
+
+/// A client's idempotency key, recorded in the same transaction as the command's events: a
+/// retry finds it exactly when the first request committed, and never runs the command twice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyClaim {
+    /// Whose key it is (a digest of the bearer token): keys of different clients never clash.
+    pub scope: String,
+    pub key: String,
+    /// A digest of the request (method, path, body): a key reused for another request is refused.
+    pub fingerprint: String,
+}
+
+/// What was answered to the request that first used an idempotency key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotentResponse {
+    pub fingerprint: String,
+    pub response_id: String,
+    pub log_index: u64,
+    pub created_at: String,
 }
 
 /// What the store acknowledges for each appended event.
@@ -133,6 +154,8 @@ pub enum AppendError {
     },
     #[error("the database is busy (another writer holds it); retry in a moment")]
     Busy,
+    #[error("idempotency key `{key}` was already used by a committed request; answer with that request's response")]
+    IdempotencyKeyUsed { key: String },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -258,6 +281,7 @@ impl EventStore {
             AppendOptions {
                 guards: Vec::new(),
                 gate,
+                idempotency: None,
             },
         )
         .await
@@ -271,8 +295,27 @@ impl EventStore {
         batch: &[PendingEvent],
         guards: Vec<StreamGuard>,
     ) -> Result<Vec<CommittedEvent>, AppendError> {
-        self.append_with(batch, AppendOptions { guards, gate: None })
-            .await
+        self.append_claimed(batch, guards, None).await
+    }
+
+    /// Like [`append_guarded`](Self::append_guarded), and records `claim` with the events in
+    /// the same transaction; fails with `AppendError::IdempotencyKeyUsed` (writing nothing) if
+    /// the key was recorded before.
+    pub async fn append_claimed(
+        &self,
+        batch: &[PendingEvent],
+        guards: Vec<StreamGuard>,
+        claim: Option<IdempotencyClaim>,
+    ) -> Result<Vec<CommittedEvent>, AppendError> {
+        self.append_with(
+            batch,
+            AppendOptions {
+                guards,
+                gate: None,
+                idempotency: claim,
+            },
+        )
+        .await
     }
 
     async fn append_with(
@@ -369,6 +412,18 @@ impl EventStore {
         match &self.backend {
             Backend::Sqlite(b) => b.find_token(digest).await,
             Backend::Postgres(b) => b.find_token(digest).await,
+        }
+    }
+
+    /// The response recorded for an idempotency key, if a request with it committed.
+    pub async fn find_idempotent_response(
+        &self,
+        scope: &str,
+        key: &str,
+    ) -> Result<Option<IdempotentResponse>, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(b) => b.find_idempotent_response(scope, key).await,
+            Backend::Postgres(b) => b.find_idempotent_response(scope, key).await,
         }
     }
 

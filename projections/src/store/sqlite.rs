@@ -18,8 +18,8 @@ use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
 
 use super::{
     seal, stored_event_from_columns, stream_heads, AppendError, AppendOptions, CommittedEvent,
-    LogEntry, LoggedEvent, PendingEvent, ProjectionCommit, ProjectionRow, StoreError, StreamEvent,
-    TokenRecord, TreeNodeLink,
+    IdempotentResponse, LogEntry, LoggedEvent, PendingEvent, ProjectionCommit, ProjectionRow,
+    StoreError, StreamEvent, TokenRecord, TreeNodeLink,
 };
 use crate::transparency::{grow_tree, tree_state_from, tree_state_json, StoredCheckpoint};
 use domain::integrity::merkle::{TreeHash, TreeState};
@@ -95,6 +95,20 @@ impl SqliteBackend {
             .await
             .map_err(classify)?;
 
+        if let Some(claim) = &options.idempotency {
+            let used: Option<i64> =
+                sqlx::query_scalar("SELECT 1 FROM idempotency_keys WHERE scope = ?1 AND key = ?2")
+                    .bind(&claim.scope)
+                    .bind(&claim.key)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(classify)?;
+            if used.is_some() {
+                return Err(AppendError::IdempotencyKeyUsed {
+                    key: claim.key.clone(),
+                });
+            }
+        }
         for guard in &options.guards {
             let length: Option<i64> = sqlx::query_scalar(
                 "SELECT max(sequence) FROM events WHERE aggregate_type = ?1 AND aggregate_id = ?2",
@@ -181,6 +195,22 @@ impl SqliteBackend {
                     .push_bind(event.log_index as i64);
             });
             insert.build().execute(&mut *tx).await.map_err(classify)?;
+        }
+        if let (Some(claim), Some(last)) = (&options.idempotency, sealed.last()) {
+            sqlx::query(
+                "INSERT INTO idempotency_keys \
+                 (scope, key, fingerprint, response_id, log_index, created_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )
+            .bind(&claim.scope)
+            .bind(&claim.key)
+            .bind(&claim.fingerprint)
+            .bind(&last.pending.stream_id)
+            .bind(last.log_index as i64)
+            .bind(recorded_at.to_fixed_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(classify)?;
         }
         if let Some(gate) = options.gate {
             let _ = gate.await;
@@ -296,6 +326,27 @@ impl SqliteBackend {
         .execute(&self.writer)
         .await?;
         Ok(())
+    }
+
+    pub(super) async fn find_idempotent_response(
+        &self,
+        scope: &str,
+        key: &str,
+    ) -> Result<Option<IdempotentResponse>, StoreError> {
+        let row = sqlx::query(
+            "SELECT fingerprint, response_id, log_index, created_at FROM idempotency_keys \
+             WHERE scope = ?1 AND key = ?2",
+        )
+        .bind(scope)
+        .bind(key)
+        .fetch_optional(&self.readers)
+        .await?;
+        Ok(row.map(|row| IdempotentResponse {
+            fingerprint: row.get(0),
+            response_id: row.get(1),
+            log_index: row.get::<i64, _>(2) as u64,
+            created_at: row.get(3),
+        }))
     }
 
     pub(super) async fn find_token(&self, digest: &str) -> Result<Option<TokenRecord>, StoreError> {
