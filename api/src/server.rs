@@ -74,6 +74,24 @@ fn spawn_limiter_cleanup(state: &AppState) {
     });
 }
 
+/// Forgets expired idempotency keys every hour (see `http::idempotency::KEPT_FOR`).
+fn spawn_idempotency_pruning(state: &AppState) {
+    let store = state.store.clone();
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            ticker.tick().await;
+            match crate::http::idempotency::forget_expired(&store).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(forgotten = n, "expired idempotency keys forgotten"),
+                Err(error) => {
+                    tracing::warn!(%error, "could not forget expired idempotency keys; retrying in an hour")
+                }
+            }
+        }
+    });
+}
+
 /// Integrates and signs in the background, by policy. Errors are logged and retried; an
 /// inconsistent tree is never signed.
 pub fn spawn_checkpointer(
@@ -125,6 +143,7 @@ pub async fn serve(
     let state = app_state_with(store, signer, settings).await?;
     spawn_checkpointer(&state, policy);
     spawn_limiter_cleanup(&state);
+    spawn_idempotency_pruning(&state);
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|e| format!("cannot listen on {listen}: {e}; pick another with --listen"))?;

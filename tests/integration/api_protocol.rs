@@ -19,6 +19,7 @@ both_backends!(
     copies_of_a_vote_racing_with_one_idempotency_key_are_recorded_once,
     idempotency_keys_of_different_tokens_never_clash,
     a_malformed_idempotency_key_is_refused,
+    idempotency_keys_are_honoured_for_a_day_then_forgotten,
     writes_over_a_tokens_limit_get_429_with_retry_after_and_change_nothing,
     writes_over_an_addresss_limit_get_429_whatever_the_token,
     the_event_stream_sends_a_bills_events_and_resumes_after_last_event_id,
@@ -129,6 +130,60 @@ async fn a_retried_post_with_the_same_idempotency_key_runs_the_command_once(db: 
         .get(&format!("/api/v1/bills/{}/amendments", bill.bill))
         .await;
     assert_eq!(listed.body["items"].as_array().unwrap().len(), 1);
+}
+
+async fn idempotency_keys_are_honoured_for_a_day_then_forgotten(db: TestDb) {
+    let bill = bill_in_consultation(db).await;
+    let app = &bill.app;
+    let path = format!("/api/v1/bills/{}/amendments", bill.bill);
+    let body = amendment(&bill, "Licence ouverte");
+    let (status, _, first) = app
+        .send(post(&path, &bill.citizen, Some("kept-a-day"), &body))
+        .await;
+    assert_eq!(status, 201, "{first}");
+
+    let forgotten = api::http::idempotency::forget_expired(&app.db.store)
+        .await
+        .unwrap();
+    assert_eq!(forgotten, 0, "a key recorded just now is kept");
+    let (_, headers, _) = app
+        .send(post(&path, &bill.citizen, Some("kept-a-day"), &body))
+        .await;
+    assert_eq!(headers.get("idempotent-replayed").unwrap(), "true");
+
+    // Make the key 25 hours old.
+    let aged = (Utc::now() - chrono::Duration::hours(25))
+        .format("%Y-%m-%dT%H:%M:%S%.6fZ")
+        .to_string();
+    let sql = "UPDATE idempotency_keys SET created_at = ";
+    if let Some(pool) = app.db.store.sqlite_pool() {
+        sqlx::query(&format!("{sql} ?1"))
+            .bind(&aged)
+            .execute(pool)
+            .await
+            .unwrap();
+    } else {
+        let pool = app.db.store.postgres_pool().unwrap();
+        sqlx::query(&format!("{sql} $1"))
+            .bind(&aged)
+            .execute(pool)
+            .await
+            .unwrap();
+    }
+    let forgotten = api::http::idempotency::forget_expired(&app.db.store)
+        .await
+        .unwrap();
+    assert_eq!(forgotten, 1, "a key older than a day is forgotten");
+    let before = app.db.store.log_size().await.unwrap();
+    let (status, headers, again) = app
+        .send(post(&path, &bill.citizen, Some("kept-a-day"), &body))
+        .await;
+    assert_eq!(status, 201, "{again}");
+    assert!(
+        headers.get("idempotent-replayed").is_none(),
+        "after a day the same key is a new request"
+    );
+    assert_eq!(app.db.store.log_size().await.unwrap(), before + 1);
 }
 
 async fn an_idempotency_key_reused_for_another_request_is_refused_and_changes_nothing(db: TestDb) {
@@ -484,6 +539,11 @@ async fn a_consultation_ending_on_the_day_clocks_go_back_takes_a_vote_one_second
         shown.body["consultation"]["closes_at"], "2026-10-25T11:00:00Z",
         "{}",
         shown.body
+    );
+    assert_eq!(
+        shown.body["consultation_local"],
+        json!({"time_zone": "Europe/Paris", "opens_at": "2026-10-20T10:00:00+02:00", "closes_at": "2026-10-25T12:00:00+01:00", "closed_early_at": null}),
+        "shown in the organisation's zone, with each day's offset"
     );
     let vote = |token: String| {
         let body = json!({"target": {"kind": "article", "bill_id": bill.bill, "article_id": bill.article}, "choice": "for"});

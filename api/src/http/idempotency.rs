@@ -24,6 +24,19 @@ pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
 /// Set on an answer replayed from an earlier request with the same key.
 pub const REPLAYED: &str = "idempotent-replayed";
 const MAX_KEY_CHARS: usize = 255;
+/// How long a key is honoured. A client retries within seconds or minutes; a day covers a
+/// laptop that slept overnight. Older keys are forgotten (`forget_expired`), so the table does
+/// not grow with every write ever made; a retry after that is a new request.
+pub const KEPT_FOR: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
+/// Forgets the keys older than `KEPT_FOR`; returns how many.
+pub async fn forget_expired(
+    store: &projections::EventStore,
+) -> Result<u64, projections::StoreError> {
+    let kept_for = chrono::Duration::from_std(KEPT_FOR).unwrap_or(chrono::Duration::days(1));
+    let cutoff = domain::integrity::chain::RecordedAt::from_datetime(chrono::Utc::now() - kept_for);
+    store.forget_idempotency_keys(cutoff).await
+}
 
 tokio::task_local! {
     static CLAIM: Option<IdempotencyClaim>;

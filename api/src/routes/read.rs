@@ -11,6 +11,7 @@ use std::time::Duration;
 use axum::extract::{Path, Query, State};
 use axum::Json;
 use domain::ballot::VoteCounts;
+use domain::bill::ConsultationWindow;
 use domain::ids::{ArticleId, BillId, Target};
 use domain::text::{
     diff_articles, diff_bills, resolve_placeholders, Article, ArticleStatus, Blame,
@@ -65,6 +66,21 @@ fn paged(items: Vec<Value>, offset: usize, limit: usize) -> Value {
     let next = (end < total).then(|| end.to_string());
     let items: Vec<Value> = items.into_iter().skip(offset).take(limit).collect();
     json!({ "items": items, "next": next })
+}
+
+/// A consultation window in the organisation's time zone (each instant with the offset it has
+/// that day, so an end on a clock-change day reads as people's clocks show it).
+fn local_window(window: &ConsultationWindow, zone: chrono_tz::Tz) -> Value {
+    let local = |at: &chrono::DateTime<chrono::Utc>| {
+        at.with_timezone(&zone)
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+    };
+    json!({
+        "time_zone": zone.name(),
+        "opens_at": local(&window.opens_at),
+        "closes_at": local(&window.closes_at),
+        "closed_early_at": window.closed_early_at.as_ref().map(local),
+    })
 }
 
 /// The optional `?article=` filter.
@@ -289,6 +305,7 @@ pub async fn list_bills(State(state): State<AppState>, Query(params): Params) ->
                 "title": b.title,
                 "state": b.state,
                 "consultation": b.consultation,
+                "consultation_local": b.consultation.as_ref().map(|w| local_window(w, state.time_zone)),
                 "latest_version": b.latest_version().map(|v| v.number),
                 "amendments": amendments.model.count_of_bill(b.id),
             })
@@ -350,6 +367,7 @@ pub async fn bill(
         "state": bill.state,
         "drafted_at": bill.drafted_at,
         "consultation": bill.consultation,
+        "consultation_local": bill.consultation.as_ref().map(|w| local_window(w, state.time_zone)),
         "failed_steps": bill.failed_steps,
         "versions": bill.versions.len(),
         "latest_version": latest.map(|v| json!({"number": v.number, "label": v.label, "published_at": v.published_at})),

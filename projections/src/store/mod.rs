@@ -427,6 +427,16 @@ impl EventStore {
         }
     }
 
+    /// Forgets the idempotency keys recorded before `before` (a retry with one of them is then
+    /// a new request); returns how many were forgotten.
+    pub async fn forget_idempotency_keys(&self, before: RecordedAt) -> Result<u64, StoreError> {
+        let before = before.to_fixed_string();
+        match &self.backend {
+            Backend::Sqlite(b) => b.forget_idempotency_keys(&before).await,
+            Backend::Postgres(b) => b.forget_idempotency_keys(&before).await,
+        }
+    }
+
     /// Marks every token with this label as revoked; returns how many were.
     pub async fn revoke_tokens(&self, label: &str, at: &str) -> Result<u64, StoreError> {
         match &self.backend {

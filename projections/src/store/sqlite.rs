@@ -328,6 +328,14 @@ impl SqliteBackend {
         Ok(())
     }
 
+    pub(super) async fn forget_idempotency_keys(&self, before: &str) -> Result<u64, StoreError> {
+        let done = sqlx::query("DELETE FROM idempotency_keys WHERE created_at < ?1")
+            .bind(before)
+            .execute(&self.writer)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
     pub(super) async fn find_idempotent_response(
         &self,
         scope: &str,
