@@ -480,7 +480,7 @@ pub struct BlameQuery {
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]
 pub struct InclusionQuery {
-    /// The event's log index (0-based).
+    /// The event's log index (the first event is 1).
     pub log_index: Option<u64>,
     /// The tree size the proof is against (default: the latest signed checkpoint's).
     pub tree_size: Option<u64>,
@@ -582,6 +582,21 @@ pub mod answers {
         pub closed_early_at: Option<String>,
     }
 
+    /// A consultation window in the organisation's time zone: each instant with the offset it
+    /// has that day, so an end on a clock-change day reads as people's clocks show it.
+    #[derive(ToSchema)]
+    #[allow(dead_code)]
+    pub struct LocalConsultation {
+        /// The IANA zone (`Europe/Paris`).
+        pub time_zone: String,
+        #[schema(format = DateTime)]
+        pub opens_at: String,
+        #[schema(format = DateTime)]
+        pub closes_at: String,
+        #[schema(format = DateTime)]
+        pub closed_early_at: Option<String>,
+    }
+
     /// A step of the procedure that produced no text.
     #[derive(ToSchema)]
     #[allow(dead_code)]
@@ -605,6 +620,8 @@ pub mod answers {
         /// `draft`, `in_consultation`, `consultation_closed`, `adopted`, …
         pub state: String,
         pub consultation: Option<Consultation>,
+        /// The same window in the organisation's time zone.
+        pub consultation_local: Option<LocalConsultation>,
         /// The latest version's number (1 = first).
         pub latest_version: Option<u32>,
         /// How many amendments the bill has.
@@ -645,6 +662,8 @@ pub mod answers {
         #[schema(format = DateTime)]
         pub drafted_at: String,
         pub consultation: Option<Consultation>,
+        /// The same window in the organisation's time zone.
+        pub consultation_local: Option<LocalConsultation>,
         pub failed_steps: Vec<FailedStep>,
         /// How many versions were published.
         pub versions: u64,
