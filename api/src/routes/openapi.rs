@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 use utoipa::openapi::example::ExampleBuilder;
 use utoipa::openapi::header::HeaderBuilder;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, ObjectBuilder, RefOr, ResponseBuilder, Type};
 use utoipa::{IntoParams, IntoResponses, Modify, OpenApi, ToSchema};
 
@@ -54,6 +54,9 @@ struct BearerScheme;
 
 impl Modify for BearerScheme {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        // Reads are public: the document's default is "no authentication" (`[{}]`); each write
+        // declares the bearer scheme instead.
+        openapi.security = Some(vec![SecurityRequirement::default()]);
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             BEARER,
@@ -530,7 +533,7 @@ pub struct StreamStart {
 pub struct LastEventId {
     /// The `id` (log index) of the last message received; browsers' EventSource sends it when
     /// it reconnects. Takes precedence over `?after=`.
-    #[param(rename = "Last-Event-ID", example = "41")]
+    #[param(rename = "Last-Event-ID", example = 41)]
     pub last_event_id: Option<u64>,
 }
 
