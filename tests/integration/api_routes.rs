@@ -322,6 +322,15 @@ fn cases(world: &World, document: &Value, operation: &Operation) -> Vec<Case> {
         422,
         "JSON object",
     ));
+    let limit = api::http::json::MAX_BODY_BYTES;
+    let too_large = format!(r#"{{"title": "{}"}}"#, "a".repeat(limit));
+    cases.push(with_body(
+        "a body over the size limit",
+        too_large,
+        "application/json",
+        413,
+        &limit.to_string(),
+    ));
     let properties = schema["properties"]
         .as_object()
         .cloned()

@@ -127,7 +127,7 @@ pub async fn checkpoints(
     tag = "log",
     summary = "An inclusion proof of an event, with the event itself",
     params(InclusionQuery),
-    responses((status = 200, description = "The proof", body = Object), LogProblems),
+    responses((status = 200, description = "The proof", body = super::openapi::answers::InclusionProof), LogProblems),
 )]
 pub async fn inclusion(
     State(state): State<AppState>,
@@ -175,7 +175,7 @@ pub async fn inclusion(
     tag = "log",
     summary = "A consistency proof between two tree sizes",
     params(ConsistencyQuery),
-    responses((status = 200, description = "The proof", body = Object), LogProblems),
+    responses((status = 200, description = "The proof", body = super::openapi::answers::ConsistencyProof), LogProblems),
 )]
 pub async fn consistency(
     State(state): State<AppState>,

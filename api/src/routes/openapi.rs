@@ -806,6 +806,74 @@ pub mod answers {
         pub arguments_next: Option<String>,
     }
 
+    /// The service is up: its backend, the log's size and how far the views have folded it.
+    #[derive(ToSchema)]
+    #[allow(dead_code)]
+    pub struct Health {
+        #[schema(pattern = "^ok$")]
+        pub status: String,
+        /// `sqlite` or `postgres`.
+        pub backend: String,
+        pub log_size: u64,
+        /// The log index every view includes.
+        pub views_position: u64,
+    }
+
+    /// An article of a version.
+    #[derive(ToSchema)]
+    #[allow(dead_code)]
+    pub struct VersionArticle {
+        /// Stable across versions and renumbering.
+        pub id: Uuid,
+        pub number: String,
+        pub heading: Option<String>,
+        /// The whole text, paragraphs separated by a blank line.
+        pub text: String,
+        pub paragraphs: Vec<String>,
+    }
+
+    /// One version of a bill: its articles and, for each changed article, the contributions it
+    /// took in.
+    #[derive(ToSchema)]
+    #[allow(dead_code)]
+    pub struct Version {
+        pub bill_id: Uuid,
+        pub number: u32,
+        pub label: String,
+        pub note: String,
+        #[schema(format = DateTime)]
+        pub published_at: String,
+        pub log_index: u64,
+        pub articles: Vec<VersionArticle>,
+        /// `[{"article_id", "amendments": [amendment with decision and tallies]}]`.
+        #[schema(value_type = Vec<Object>)]
+        pub provenance: Vec<serde_json::Value>,
+    }
+
+    /// An inclusion proof (RFC 9162) of an event in the tree of `tree_size` events, with the
+    /// event as exported; `palimpsest verify --proof` checks it against a signed checkpoint.
+    #[derive(ToSchema)]
+    #[allow(dead_code)]
+    pub struct InclusionProof {
+        pub log_index: u64,
+        pub tree_size: u64,
+        /// The event, as in the audit export (`docs/integrity.md`).
+        #[schema(value_type = Object)]
+        pub event: serde_json::Value,
+        /// The audit path, hex.
+        pub hashes: Vec<String>,
+    }
+
+    /// A consistency proof (RFC 9162) from tree size `from` to `to`.
+    #[derive(ToSchema)]
+    #[allow(dead_code)]
+    pub struct ConsistencyProof {
+        pub from: u64,
+        pub to: u64,
+        /// The proof's hashes, hex.
+        pub hashes: Vec<String>,
+    }
+
     /// A page of bills.
     #[derive(ToSchema)]
     #[allow(dead_code)]

@@ -223,7 +223,7 @@ fn amendment_summary(a: &AmendmentView) -> Value {
     path = "/healthz",
     tag = "service",
     summary = "Liveness: the backend, the log's size and the views' position",
-    responses((status = 200, description = "The service is up and every projection is running", body = Object), ServiceProblems),
+    responses((status = 200, description = "The service is up and every projection is running", body = answers::Health), ServiceProblems),
 )]
 pub async fn health(State(state): State<AppState>) -> Answer {
     let log_size = state.store.log_size().await.map_err(|e| {
@@ -457,7 +457,7 @@ fn contribution_json(a: &AmendmentView, tallies: &Tallies) -> Value {
     tag = "bills",
     summary = "One version's articles and provenance",
     params(("bill_id" = uuid::Uuid, Path, description = "The bill's id"), ("number" = u32, Path, minimum = 1, description = "The version number (1 = first)"), After),
-    responses((status = 200, description = "The version", body = Object), ReadProblems),
+    responses((status = 200, description = "The version", body = answers::Version), ReadProblems),
 )]
 pub async fn version(
     State(state): State<AppState>,
