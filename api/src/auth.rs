@@ -117,23 +117,28 @@ impl FromRequestParts<AppState> for Authenticated {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
         let token = bearer_token(&parts.headers)?;
-        let record = state
-            .store
-            .find_token(&digest(token))
-            .await
-            .map_err(|e| {
-                tracing::error!(error = %e, "token lookup failed");
-                Problem::unavailable("cannot check the token right now; retry", 1)
-            })?
-            .ok_or_else(|| Problem::unauthorized("unknown token"))?;
-        if record.revoked_at.is_some() {
-            return Err(Problem::unauthorized("this token was revoked"));
-        }
-        let participant = ParticipantId::parse(&record.participant).map_err(|_| {
-            tracing::error!(participant = %record.participant, "stored token names an invalid participant");
-            Problem::internal()
-        })?;
-        let roles = record.roles.split(',').filter_map(parse_role).collect();
-        Ok(Self(Actor { participant, roles }))
+        actor_for_token(&state.store, token).await.map(Self)
     }
+}
+
+/// The actor a token stands for: its participant and roles, unless it is unknown or revoked.
+/// (The bearer header of the API and the sign-in cookie of the pages both end here.)
+pub async fn actor_for_token(store: &EventStore, token: &str) -> Result<Actor, Problem> {
+    let record = store
+        .find_token(&digest(token))
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "token lookup failed");
+            Problem::unavailable("cannot check the token right now; retry", 1)
+        })?
+        .ok_or_else(|| Problem::unauthorized("unknown token"))?;
+    if record.revoked_at.is_some() {
+        return Err(Problem::unauthorized("this token was revoked"));
+    }
+    let participant = ParticipantId::parse(&record.participant).map_err(|_| {
+        tracing::error!(participant = %record.participant, "stored token names an invalid participant");
+        Problem::internal()
+    })?;
+    let roles = record.roles.split(',').filter_map(parse_role).collect();
+    Ok(Actor { participant, roles })
 }

@@ -269,6 +269,9 @@ pub async fn run(cli: Cli) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo(args) => {
+            // The key first: a bad key path must not cost the import before it is reported.
+            let key = signing::load_or_create_default(&args.key.signing_key)
+                .map_err(|e| e.to_string())?;
             let store = open(&args.database).await?;
             if store.log_size().await.map_err(|e| e.to_string())? == 0 {
                 eprintln!("palimpsest: empty database, importing the bundled République numérique history…");
@@ -287,8 +290,6 @@ pub async fn run(cli: Cli) -> Result<ExitCode, String> {
                     .map_err(|e| e.to_string())?;
                 eprintln!("palimpsest: {report}");
             }
-            let key = signing::load_or_create_default(&args.key.signing_key)
-                .map_err(|e| e.to_string())?;
             crate::server::serve(store, args.listen, key, args.policy(), args.settings()).await?;
             Ok(ExitCode::SUCCESS)
         }
@@ -590,5 +591,35 @@ fn report(outcome: Result<String, String>) -> Result<ExitCode, String> {
             println!("FAILED: {failure}");
             Ok(ExitCode::from(1))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn demo_with_a_missing_signing_key_says_so_before_importing_anything() {
+        let dir = tempfile::tempdir().unwrap();
+        let database = dir.path().join("demo.db");
+        let key = dir.path().join("no-such.key");
+        let cli = Cli::try_parse_from([
+            "palimpsest",
+            "demo",
+            "--database-url",
+            &format!("sqlite://{}", database.display()),
+            "--signing-key",
+            &key.display().to_string(),
+        ])
+        .unwrap();
+        let error = run(cli).await.unwrap_err();
+        assert!(
+            error.contains("cannot read the signing key") && error.contains("palimpsest keygen"),
+            "{error}"
+        );
+        assert!(
+            !database.exists(),
+            "nothing was imported: the key is checked first"
+        );
     }
 }

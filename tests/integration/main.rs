@@ -44,3 +44,7 @@ mod views;
 
 /// Open data: CSV, NDJSON and Akoma Ntoso exports of the views, recomputable and anonymised.
 mod open_data;
+
+/// The HTML pages: each page with its real content escaped, sign-in cookies, CSRF refusals,
+/// the write forms, languages, error pages.
+mod web;

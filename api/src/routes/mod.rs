@@ -86,7 +86,8 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(service)
         .nest("/api/v1", v1)
-        // HTML pages (not in the OpenAPI document) are merged here.
+        // HTML pages: not in the OpenAPI document.
+        .merge(crate::web::router())
         .method_not_allowed_fallback(|| async {
             Problem::new(
                 axum::http::StatusCode::METHOD_NOT_ALLOWED,

@@ -160,7 +160,7 @@ fn problem_examples(status: u16, writes: bool) -> (&'static str, Vec<(&'static s
             "Malformed request: a path or query parameter, a header or the JSON text cannot be read",
             vec![
                 ("bad-limit", Problem::bad_request("`limit=0` must be a whole number from 1 to 500")),
-                ("bad-json", Problem::bad_request("the body is not acceptable JSON: EOF while parsing an object at line 1 column 9")),
+                ("bad-json", Problem::bad_request("the body is not acceptable JSON: JSON at $.title: invalid JSON at byte 10: unexpected end of input")),
             ],
         ),
         401 => (

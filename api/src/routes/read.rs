@@ -6,16 +6,13 @@
 //! view includes it; if they do not, it answers 503 saying how far behind they are.
 
 use std::collections::HashMap;
-use std::time::Duration;
 
 use axum::extract::{Path, Query, State};
 use axum::Json;
 use domain::ballot::VoteCounts;
 use domain::bill::ConsultationWindow;
 use domain::ids::{ArticleId, BillId, Target};
-use domain::text::{
-    diff_articles, diff_bills, resolve_placeholders, Article, ArticleStatus, Blame,
-};
+use domain::text::{diff_bills, Article, ArticleStatus};
 use projections::views::amendments::AmendmentView;
 use projections::views::arguments::Arguments;
 use projections::views::bills::{BillView, Bills, VersionView};
@@ -29,36 +26,12 @@ use super::openapi::{
 };
 use super::write::{amendment_id, bill_id};
 use crate::http::problem::Problem;
+pub(super) use crate::reads::views_after;
+use crate::reads::{self, limit, page, DEFAULT_LIMIT};
 use crate::state::AppState;
 
 type Answer = Result<Json<Value>, Problem>;
 pub(super) type Params = Query<HashMap<String, String>>;
-
-const DEFAULT_LIMIT: usize = 50;
-const MAX_LIMIT: usize = 500;
-
-/// Offset-style paging over an in-memory list; the cursor is the offset of the next item.
-fn page(params: &HashMap<String, String>) -> Result<(usize, usize), Problem> {
-    let offset = match params.get("cursor") {
-        None => 0,
-        Some(c) => c.parse::<usize>().map_err(|_| {
-            Problem::bad_request(format!("`cursor={c}` is not a cursor returned by this API"))
-        })?,
-    };
-    Ok((offset, limit(params)?))
-}
-
-fn limit(params: &HashMap<String, String>) -> Result<usize, Problem> {
-    match params.get("limit") {
-        None => Ok(DEFAULT_LIMIT),
-        Some(l) => match l.parse::<usize>() {
-            Ok(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
-            _ => Err(Problem::bad_request(format!(
-                "`limit={l}` must be a whole number from 1 to {MAX_LIMIT}"
-            ))),
-        },
-    }
-}
 
 fn paged(items: Vec<Value>, offset: usize, limit: usize) -> Value {
     let total = items.len();
@@ -111,88 +84,7 @@ fn tallies_json(tallies: &Tallies, target: &Target) -> Value {
 }
 
 fn find_bill<'a>(bills: &'a Bills, raw: &str) -> Result<&'a BillView, Problem> {
-    let id = bill_id(raw)?;
-    bills
-        .bill(id)
-        .ok_or_else(|| Problem::not_found(format!("no bill has the id {id}")))
-}
-
-const DEFAULT_WAIT_MS: u64 = 2_000;
-const MAX_WAIT_MS: u64 = 10_000;
-
-/// Honours `?after=LOG_INDEX[&wait_ms=N]`: waits until every view includes that log index.
-pub(super) async fn views_after(
-    state: &AppState,
-    params: &HashMap<String, String>,
-) -> Result<(), Problem> {
-    // Both are read before either is used, so a bad `wait_ms` is refused even without `after`.
-    let after: Option<u64> = params
-        .get("after")
-        .map(|raw| {
-            raw.parse().map_err(|_| {
-                Problem::bad_request(format!(
-                    "`after={raw}` must be a log index (a whole number, as returned by a write)"
-                ))
-            })
-        })
-        .transpose()?;
-    let wait_ms = match params.get("wait_ms") {
-        None => DEFAULT_WAIT_MS,
-        Some(w) => w
-            .parse::<u64>()
-            .ok()
-            .filter(|w| *w <= MAX_WAIT_MS)
-            .ok_or_else(|| {
-                Problem::bad_request(format!(
-                    "`wait_ms={w}` must be a whole number of milliseconds from 0 to {MAX_WAIT_MS}"
-                ))
-            })?,
-    };
-    let Some(after) = after else {
-        return Ok(());
-    };
-    if state.views.position() >= after {
-        return Ok(());
-    }
-    // Waiting only makes sense for an index some write was given.
-    let log_size = state.store.log_size().await.map_err(|e| {
-        tracing::error!(error = %e, "cannot read the log size");
-        Problem::internal()
-    })?;
-    if after > log_size {
-        return Err(Problem::bad_request(format!(
-            "`after={after}` is beyond the end of the log, which holds {log_size} events; \
-             use the log index a write returned"
-        )));
-    }
-    if state
-        .views
-        .wait_for(after, Duration::from_millis(wait_ms))
-        .await
-    {
-        return Ok(());
-    }
-    let behind: Vec<String> = state
-        .views
-        .statuses()
-        .into_iter()
-        .filter(|s| s.position < after)
-        .map(|s| match s.failure {
-            Some(f) => format!(
-                "{} stopped at log index {} ({})",
-                s.name, f.log_index, f.message
-            ),
-            None => format!("{} is at log index {}", s.name, s.position),
-        })
-        .collect();
-    Err(Problem::unavailable(
-        format!(
-            "the views do not include log index {after} yet after waiting {wait_ms} ms: {}; \
-             retry, or see GET /api/v1/projections",
-            behind.join("; ")
-        ),
-        1,
-    ))
+    reads::find_bill(bills, bill_id(raw)?)
 }
 
 fn article_json(article: &Article) -> Value {
@@ -333,20 +225,13 @@ pub async fn bill(
     let tallies = state.views.tallies.read();
     let bill = find_bill(&bills.model, &raw)?;
     let latest = bill.latest_version();
-    let mut per_article: HashMap<ArticleId, (usize, usize)> = HashMap::new();
-    for amendment in amendments.model.of_bill(bill.id) {
-        if let Some(article) = amendment.article_id() {
-            let entry = per_article.entry(article).or_default();
-            entry.0 += 1;
-            entry.1 += usize::from(amendment.decision.is_some());
-        }
-    }
+    let per_article = reads::article_activity(&amendments.model, bill.id);
     let articles: Vec<Value> = latest
         .map(|v| v.articles.as_slice())
         .unwrap_or_default()
         .iter()
         .map(|a| {
-            let (amendments, decided) = per_article.get(&a.id).copied().unwrap_or_default();
+            let activity = per_article.get(&a.id).copied().unwrap_or_default();
             let target = Target::Article {
                 bill_id: bill.id,
                 article_id: a.id,
@@ -355,8 +240,8 @@ pub async fn bill(
                 "id": a.id,
                 "number": a.number,
                 "heading": a.heading,
-                "amendments": amendments,
-                "decided_amendments": decided,
+                "amendments": activity.amendments,
+                "decided_amendments": activity.decided,
                 "tallies": tallies_json(&tallies.model, &target),
             })
         })
@@ -638,12 +523,7 @@ pub async fn timeline(
 ) -> Answer {
     views_after(&state, &params).await?;
     let limit = limit(&params)?;
-    let after: u64 = match params.get("cursor") {
-        None => 0,
-        Some(c) => c.parse().map_err(|_| {
-            Problem::bad_request(format!("`cursor={c}` is not a cursor returned by this API"))
-        })?,
-    };
+    let after = reads::log_cursor(&params)?;
     let id: BillId = bill_id(&raw)?;
     let timeline = state.views.timeline.read();
     if !timeline.model.has_bill(id) {
@@ -727,36 +607,11 @@ pub async fn amendment(
     let amendments = state.views.amendments.read();
     let tallies = state.views.tallies.read();
     let arguments = state.views.arguments.read();
-    let a = amendments
-        .model
-        .amendment(id)
-        .ok_or_else(|| Problem::not_found(format!("no amendment has the id {id}")))?;
+    let a = reads::find_amendment(&amendments.model, id)?;
     let target = Target::Amendment { amendment_id: id };
     let arguments_count = arguments.model.on(&target).filter(|a| !a.withdrawn).count();
     let first_arguments = paged(argument_items(&arguments.model, &target), 0, DEFAULT_LIMIT);
-    let base_article = bills
-        .model
-        .bill(a.bill_id)
-        .and_then(|b| b.version(a.base_version))
-        .and_then(|v| {
-            a.article_id()
-                .and_then(|id| v.articles.iter().find(|x| x.id == id))
-        });
-    // The same resolution `apply` uses, so this diff is the one applying it would make; a
-    // placeholder that resolves nothing is shown as the reason there is no diff.
-    let (proposed_diff, proposed_diff_error) = match (&a.proposed_text, base_article) {
-        (Some(text), Some(base)) => match resolve_placeholders(Some(base), text) {
-            Ok(paragraphs) => {
-                let proposed = Article {
-                    paragraphs,
-                    ..base.clone()
-                };
-                (Some(diff_articles(Some(base), Some(&proposed))), None)
-            }
-            Err(e) => (None, Some(e.to_string())),
-        },
-        _ => (None, None),
-    };
+    let (proposed_diff, proposed_diff_error) = reads::proposed_diff(&bills.model, a);
     Ok(Json(json!({
         "id": a.id,
         "bill_id": a.bill_id,
@@ -787,9 +642,7 @@ pub async fn amendment(
 
 /// The arguments standing on a target (withdrawn ones left out), in the order they were posted.
 fn argument_items(arguments: &Arguments, target: &Target) -> Vec<Value> {
-    arguments
-        .on(target)
-        .filter(|arg| !arg.withdrawn)
+    reads::standing_arguments(arguments, target)
         .map(|arg| json!({"id": arg.id, "author": arg.author, "stance": arg.stance, "body": arg.body, "posted_at": arg.posted_at}))
         .collect()
 }
@@ -908,34 +761,20 @@ pub async fn article_history(
     let bill = find_bill(&bills.model, &raw)?;
     let article_id = ArticleId::parse(&article)
         .map_err(|_| Problem::not_found(format!("`{article}` is not an article id (a UUID)")))?;
-    let mut previous: Option<&Article> = None;
-    let mut changes = Vec::new();
-    for version in &bill.versions {
-        let current = version.articles.iter().find(|a| a.id == article_id);
-        let diff = diff_articles(previous, current);
-        if diff.status != ArticleStatus::Unchanged && (previous.is_some() || current.is_some()) {
-            let taken_in: Vec<Value> = version
-                .provenance
-                .iter()
-                .filter(|p| p.article_id == article_id)
-                .flat_map(|p| &p.amendments)
-                .filter_map(|id| amendments.model.amendment(*id))
-                .map(|a| contribution_json(a, &tallies.model))
-                .collect();
-            changes.push(json!({
-                "version": version.number,
-                "label": version.label,
-                "published_at": version.published_at,
-                "note": version.note,
-                "article": current.map(article_json),
-                "diff": diff,
-                "amendments_taken_in": taken_in,
-            }));
-        }
-        if current.is_some() || previous.is_some() {
-            previous = current;
-        }
-    }
+    let changes: Vec<Value> = reads::article_changes(bill, &amendments.model, article_id)
+        .into_iter()
+        .map(|change| {
+            json!({
+                "version": change.version.number,
+                "label": change.version.label,
+                "published_at": change.version.published_at,
+                "note": change.version.note,
+                "article": change.article.map(article_json),
+                "diff": change.diff,
+                "amendments_taken_in": change.taken_in.into_iter().map(|a| contribution_json(a, &tallies.model)).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
     if changes.is_empty() {
         return Err(Problem::not_found(format!(
             "article {article_id} is in no version of bill {}",
@@ -959,16 +798,6 @@ pub async fn article_history(
         "amendments": listed,
         "tallies": tallies_json(&tallies.model, &target),
     })))
-}
-
-/// Where a word of an article's text came from: the version that introduced it and the
-/// contributions that version cites for this article.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-struct WordOrigin {
-    version: u32,
-    label: String,
-    published_at: String,
-    amendments: Vec<domain::ids::AmendmentId>,
 }
 
 /// Attributes each word of an article in a version (default: the latest) to the version and
@@ -996,35 +825,7 @@ pub async fn blame(
         None => bill.versions.len() as u32,
         Some(v) => find_version(bill, v)?.number,
     };
-    let mut blame: Option<Blame<WordOrigin>> = None;
-    let mut last_text: Option<String> = None;
-    for version in bill.versions.iter().take_while(|v| v.number <= upto) {
-        let current = version.articles.iter().find(|a| a.id == article_id);
-        let text = current.map(Article::text);
-        if text == last_text {
-            continue;
-        }
-        let origin = || WordOrigin {
-            version: version.number,
-            label: version.label.clone(),
-            published_at: version.published_at.clone(),
-            amendments: version
-                .provenance
-                .iter()
-                .filter(|p| p.article_id == article_id)
-                .flat_map(|p| p.amendments.iter().copied())
-                .collect(),
-        };
-        blame = match (blame, &text) {
-            (_, None) => None,
-            (Some(mut b), Some(t)) => {
-                b.revise(t, origin());
-                Some(b)
-            }
-            (None, Some(t)) => Some(Blame::new(t, origin())),
-        };
-        last_text = text;
-    }
+    let blame = reads::blame(bill, article_id, upto);
     let blame = blame.ok_or_else(|| {
         Problem::not_found(format!(
             "article {article_id} is not in version {upto} of bill {}",

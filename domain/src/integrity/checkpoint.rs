@@ -301,6 +301,13 @@ impl SigningKey {
         self.verifier_key().to_string()
     }
 
+    /// A 32-byte secret for another purpose, derived from this key's secret with
+    /// `blake3::derive_key(context, seed)`: the context separates it from the signing key and
+    /// from every other use, and nothing about the seed can be learnt from it.
+    pub fn derive_secret(&self, context: &str) -> [u8; 32] {
+        blake3::derive_key(context, self.key.as_bytes())
+    }
+
     /// Signs any note text (non-empty, ending with `\n`, no blank line, no control character
     /// other than newline): returns the text, a blank line and one signature line.
     pub fn sign_note(&self, text: &str) -> Result<String, CheckpointError> {

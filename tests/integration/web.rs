@@ -1,0 +1,836 @@
+use axum::body::Body;
+use axum::http::{HeaderMap, Request};
+use chrono::Utc;
+use serde_json::json;
+
+use crate::support::{both_backends, TestApp, TestDb};
+
+both_backends!(
+    the_home_page_lists_each_bill_with_its_consultation_end_in_paris_time_and_headline_figures,
+    the_bill_page_shows_the_current_text_what_touched_each_article_and_a_paged_timeline,
+    the_article_page_shows_every_version_with_an_inline_diff_the_amendment_behind_it_and_the_blame,
+    the_amendment_page_shows_the_diff_rationale_arguments_tallies_and_response_escaped,
+    a_script_in_an_amendment_text_is_shown_as_text_never_run,
+    the_audit_page_shows_the_checkpoint_the_key_the_commands_and_checks_an_inclusion_proof,
+    a_post_without_a_valid_csrf_token_or_from_another_site_is_refused_and_changes_nothing,
+    signing_in_sets_a_strict_http_only_cookie_and_signing_out_clears_it,
+    a_bad_form_value_gets_the_form_back_with_422_the_message_and_the_input_kept,
+    a_vote_through_the_form_redirects_to_the_page_that_shows_it,
+    an_amendment_and_an_argument_submitted_through_the_forms_show_up,
+    official_only_forms_are_refused_to_citizens_and_change_nothing,
+    an_official_decides_and_publishes_a_version_through_the_forms,
+    the_language_comes_from_the_query_then_the_cookie_then_accept_language_french_by_default,
+    unknown_ids_get_a_404_page_and_bad_paging_a_400_page_in_html,
+);
+
+struct Scene {
+    app: TestApp,
+    official: String,
+    citizen: String,
+    bill: String,
+    article: String,
+    amendment: String,
+}
+
+const RESPONSE: &str = "Retenu : la « transparence » & l'ouverture <priment>.";
+const RATIONALE: &str = "Les données publiques <doivent> être \"ouvertes\" & réutilisables.";
+
+/// A bill in consultation until a fixed winter instant, one article, one citizen amendment
+/// (decided, with a response and an argument), one version taking it in.
+async fn scene(db: TestDb) -> Scene {
+    let app = TestApp::new(db).await;
+    let official = app.token("gouvernement", &["official"]).await;
+    let citizen = app.token("u0123456789", &["citizen"]).await;
+    let created = app
+        .post(
+            "/api/v1/bills",
+            &official,
+            json!({"title": "Loi pour une République numérique",
+                   "articles": [{"number": "1", "heading": "Objet", "text": "Les administrations publient leurs données.\n\nSous douze mois."}]}),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let bill = created.body["id"].as_str().unwrap().to_string();
+    let closes_at = (Utc::now() + chrono::Duration::days(400))
+        .format("%Y-12-24T18:00:00+01:00")
+        .to_string();
+    let opened = app
+        .post(
+            &format!("/api/v1/bills/{bill}/consultation/open"),
+            &official,
+            json!({ "closes_at": closes_at }),
+        )
+        .await;
+    assert_eq!(opened.status, 201, "{}", opened.body);
+    let version = app.get(&format!("/api/v1/bills/{bill}/versions/1")).await;
+    let article = version.body["articles"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let amended = app
+        .post(
+            &format!("/api/v1/bills/{bill}/amendments"),
+            &citizen,
+            json!({"kind": "modify", "article_id": article, "title": "Données ouvertes par défaut",
+                   "proposed_text": "Les administrations publient leurs données ouvertes.\n\nSous six mois.",
+                   "rationale": RATIONALE}),
+        )
+        .await;
+    assert_eq!(amended.status, 201, "{}", amended.body);
+    let amendment = amended.body["id"].as_str().unwrap().to_string();
+    Scene {
+        app,
+        official,
+        citizen,
+        bill,
+        article,
+        amendment,
+    }
+}
+
+async fn decide_and_publish(s: &Scene) {
+    let decided = s
+        .app
+        .post(
+            &format!("/api/v1/amendments/{}/decision", s.amendment),
+            &s.official,
+            json!({"outcome": "accepted", "response": RESPONSE}),
+        )
+        .await;
+    assert_eq!(decided.status, 201, "{}", decided.body);
+    let published = s
+        .app
+        .post(
+            &format!("/api/v1/bills/{}/versions", s.bill),
+            &s.official,
+            json!({"number": 2, "label": "Après consultation", "apply": [s.amendment]}),
+        )
+        .await;
+    assert_eq!(published.status, 201, "{}", published.body);
+}
+
+struct Page {
+    status: u16,
+    headers: HeaderMap,
+    body: String,
+}
+
+impl Page {
+    #[track_caller]
+    fn contains(&self, text: &str) -> &Self {
+        assert!(
+            self.body.contains(text),
+            "the page ({}) lacks {text:?}:\n{}",
+            self.status,
+            self.body
+        );
+        self
+    }
+
+    fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+    }
+
+    /// The CSRF token of the page's forms.
+    fn csrf(&self) -> String {
+        let start = self
+            .body
+            .find("name=\"csrf\" value=\"")
+            .expect("a form with a CSRF token")
+            + "name=\"csrf\" value=\"".len();
+        self.body[start..start + 64].to_string()
+    }
+}
+
+async fn get(app: &TestApp, path: &str, cookie: Option<&str>, headers: &[(&str, &str)]) -> Page {
+    let mut request = Request::builder().uri(path);
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let (status, headers, body) = app.send(request.body(Body::empty()).unwrap()).await;
+    Page {
+        status,
+        headers,
+        body,
+    }
+}
+
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            b' ' => "+".to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+async fn post_form(
+    app: &TestApp,
+    path: &str,
+    cookie: Option<&str>,
+    fields: &[(&str, &str)],
+    headers: &[(&str, &str)],
+) -> Page {
+    let body = fields
+        .iter()
+        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    let mut request = Request::builder()
+        .method("POST")
+        .uri(path)
+        .header("content-type", "application/x-www-form-urlencoded");
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let (status, headers, body) = app.send(request.body(Body::from(body)).unwrap()).await;
+    Page {
+        status,
+        headers,
+        body,
+    }
+}
+
+fn session(token: &str) -> String {
+    format!("palimpsest_session={token}")
+}
+
+async fn the_home_page_lists_each_bill_with_its_consultation_end_in_paris_time_and_headline_figures(
+    db: TestDb,
+) {
+    let s = scene(db).await;
+    let home = get(&s.app, "/", None, &[]).await;
+    assert_eq!(home.status, 200);
+    assert_eq!(home.header("content-type"), "text/html; charset=utf-8");
+    assert_eq!(
+        home.header("content-security-policy"),
+        "default-src 'self'; style-src 'self'; form-action 'self'; frame-ancestors 'none'"
+    );
+    assert_eq!(home.header("x-content-type-options"), "nosniff");
+    home.contains("<html lang=\"fr\">")
+        .contains("Loi pour une République numérique")
+        .contains(&format!("href=\"/bills/{}\"", s.bill))
+        .contains("Consultation ouverte jusqu&#39;au")
+        // 18:00 at +01:00 is 18:00 in Paris in winter, shown with its offset.
+        .contains("24/12/")
+        .contains("18:00 (UTC+01:00)")
+        .contains("<strong>1</strong> amendements et contributions")
+        .contains("<main id=\"main\"")
+        .contains("href=\"#main\"");
+    let css = get(&s.app, "/static/site.css", None, &[]).await;
+    assert_eq!(css.status, 200);
+    assert!(css.header("cache-control").contains("max-age=31536000"));
+    assert!(css.header("content-type").starts_with("text/css"));
+}
+
+async fn the_bill_page_shows_the_current_text_what_touched_each_article_and_a_paged_timeline(
+    db: TestDb,
+) {
+    let s = scene(db).await;
+    let path = format!("/bills/{}", s.bill);
+    let page = get(&s.app, &path, None, &[]).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    page.contains("<h1>Loi pour une République numérique</h1>")
+        .contains("Article 1 — Objet")
+        .contains("<p>Les administrations publient leurs données.</p>")
+        .contains("1 amendements · 0 décisions · 0 votes")
+        .contains(&format!(
+            "href=\"/bills/{}/articles/{}\"",
+            s.bill, s.article
+        ))
+        .contains("id=\"timeline\"")
+        .contains(&format!("href=\"/amendments/{}\"", s.amendment));
+    assert_eq!(page.body.matches("<h1").count(), 1);
+    // The timeline is paged: one point per page, then the next link carries the cursor.
+    let first = get(&s.app, &format!("{path}?limit=1"), None, &[]).await;
+    assert_eq!(first.status, 200);
+    first.contains("rel=\"next\"").contains("?cursor=");
+}
+
+async fn the_article_page_shows_every_version_with_an_inline_diff_the_amendment_behind_it_and_the_blame(
+    db: TestDb,
+) {
+    let s = scene(db).await;
+    decide_and_publish(&s).await;
+    let page = get(
+        &s.app,
+        &format!("/bills/{}/articles/{}?lang=en", s.bill, s.article),
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    page.contains("<h1>Article 1 — Article history</h1>")
+        .contains("Version 2 · Après consultation")
+        .contains("Version 1")
+        // The word diff, marked for screen readers too.
+        .contains("<ins><span class=\"vh\">[insertion start]</span>")
+        .contains("<del><span class=\"vh\">[deletion start]</span>")
+        .contains("six<span class=\"vh\">[insertion end]</span></ins>")
+        .contains("douze")
+        .contains("Données ouvertes par défaut")
+        .contains("Official response")
+        .contains("Retenu : la « transparence » &#38; l&#39;ouverture &#60;priment&#62;.")
+        // The blame attributes the current words to the versions.
+        .contains("Where each word came from")
+        .contains("href=\"#v2\"")
+        .contains("href=\"#v1\"");
+}
+
+async fn the_amendment_page_shows_the_diff_rationale_arguments_tallies_and_response_escaped(
+    db: TestDb,
+) {
+    let s = scene(db).await;
+    let argued = s
+        .app
+        .post(
+            "/api/v1/arguments",
+            &s.citizen,
+            json!({"target": {"kind": "amendment", "amendment_id": s.amendment}, "stance": "against", "body": "Trop <court> délai"}),
+        )
+        .await;
+    assert_eq!(argued.status, 201, "{}", argued.body);
+    decide_and_publish(&s).await;
+    let page = get(&s.app, &format!("/amendments/{}", s.amendment), None, &[]).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    page.contains("Données ouvertes par défaut")
+        .contains("u0123456789")
+        .contains(
+            "Les données publiques &#60;doivent&#62; être &#34;ouvertes&#34; &#38; réutilisables.",
+        )
+        .contains("Retenu : la « transparence » &#38; l&#39;ouverture &#60;priment&#62;.")
+        .contains("<strong>Accepté</strong>")
+        .contains("Trop &#60;court&#62; délai")
+        .contains("Arguments (1)")
+        .contains("Bulletins exprimés sur ce service")
+        .contains("<ins>")
+        .contains("Intégré par la version");
+    assert!(!page.body.contains("<doivent>"));
+    assert!(!page.body.contains("<priment>"));
+    // Arguments are paged.
+    let paged = get(
+        &s.app,
+        &format!("/amendments/{}?limit=1&cursor=5", s.amendment),
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(paged.status, 200);
+    assert!(!paged.body.contains("Trop &#60;court&#62; délai"));
+}
+
+async fn a_script_in_an_amendment_text_is_shown_as_text_never_run(db: TestDb) {
+    let s = scene(db).await;
+    let amended = s
+        .app
+        .post(
+            &format!("/api/v1/bills/{}/amendments", s.bill),
+            &s.citizen,
+            json!({"kind": "modify", "article_id": s.article, "title": "<script>alert('t')</script>",
+                   "proposed_text": "Texte <script>alert(1)</script> nouveau.",
+                   "rationale": "<img src=x onerror=alert(2)>"}),
+        )
+        .await;
+    assert_eq!(amended.status, 201, "{}", amended.body);
+    let id = amended.body["id"].as_str().unwrap();
+    for path in [
+        format!("/amendments/{id}"),
+        format!("/bills/{}/articles/{}", s.bill, s.article),
+        format!("/bills/{}", s.bill),
+    ] {
+        let page = get(&s.app, &path, None, &[]).await;
+        assert_eq!(page.status, 200, "{path}");
+        assert!(!page.body.contains("<script"), "{path}: {}", page.body);
+        assert!(!page.body.contains("<img"), "{path}");
+    }
+    get(&s.app, &format!("/amendments/{id}"), None, &[])
+        .await
+        .contains("&#60;script&#62;alert(&#39;t&#39;)&#60;/script&#62;")
+        .contains("&#60;img src=x onerror=alert(2)&#62;");
+}
+
+async fn the_audit_page_shows_the_checkpoint_the_key_the_commands_and_checks_an_inclusion_proof(
+    db: TestDb,
+) {
+    let s = scene(db).await;
+    let signed = s
+        .app
+        .request("POST", "/api/v1/log/checkpoints", Some(&s.official), None)
+        .await;
+    assert_eq!(signed.status, 201);
+    let page = get(&s.app, "/audit", None, &[("host", "deliberation.example")]).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    page.contains("palimpsest.test/log")
+        .contains("palimpsest verify --proof proof.json --checkpoint checkpoint.txt --public-key public-key.vkey")
+        .contains("palimpsest verify --export export/ --checkpoint checkpoint.txt")
+        .contains("palimpsest export --out export/")
+        .contains("http://deliberation.example/api/v1/log/checkpoint")
+        .contains("<label for=\"log_index\">");
+    let checked = get(&s.app, "/audit?log_index=2", None, &[]).await;
+    assert_eq!(checked.status, 200);
+    checked
+        .contains("Preuve vérifiée")
+        .contains("bill/")
+        .contains(&s.bill);
+    let beyond = get(&s.app, "/audit?log_index=999", None, &[]).await;
+    beyond.contains("La vérification a échoué");
+    let bad = get(&s.app, "/audit?log_index=deux", None, &[]).await;
+    assert_eq!(bad.status, 400);
+    bad.contains("Indiquez un nombre entier");
+}
+
+async fn a_post_without_a_valid_csrf_token_or_from_another_site_is_refused_and_changes_nothing(
+    db: TestDb,
+) {
+    let s = scene(db).await;
+    let cookie = session(&s.citizen);
+    let path = format!("/amendments/{}/vote", s.amendment);
+    let page = get(
+        &s.app,
+        &format!("/amendments/{}", s.amendment),
+        Some(&cookie),
+        &[],
+    )
+    .await;
+    let csrf = page.csrf();
+    let before = s.app.db.store.log_size().await.unwrap();
+    let other_session = get(&s.app, "/", Some(&session(&s.official)), &[])
+        .await
+        .csrf();
+    for (what, fields, headers) in [
+        ("missing token", vec![("choice", "for")], vec![]),
+        (
+            "wrong token",
+            vec![("choice", "for"), ("csrf", "00ff")],
+            vec![],
+        ),
+        (
+            "another session's token",
+            vec![("choice", "for"), ("csrf", other_session.as_str())],
+            vec![],
+        ),
+        (
+            "foreign origin",
+            vec![("choice", "for"), ("csrf", csrf.as_str())],
+            vec![
+                ("origin", "https://evil.example"),
+                ("host", "deliberation.example"),
+            ],
+        ),
+        (
+            "cross-site fetch",
+            vec![("choice", "for"), ("csrf", csrf.as_str())],
+            vec![("sec-fetch-site", "cross-site")],
+        ),
+    ] {
+        let refused = post_form(&s.app, &path, Some(&cookie), &fields, &headers).await;
+        assert_eq!(refused.status, 403, "{what}: {}", refused.body);
+        refused
+            .contains("Action refusée")
+            .contains("Rien n&#39;a été modifié");
+        assert_eq!(
+            s.app.db.store.log_size().await.unwrap(),
+            before,
+            "{what} changed the log"
+        );
+    }
+    // The same form, from our own origin with the session's token, is accepted.
+    let accepted = post_form(
+        &s.app,
+        &path,
+        Some(&cookie),
+        &[("choice", "for"), ("csrf", &csrf)],
+        &[
+            ("origin", "https://deliberation.example"),
+            ("host", "deliberation.example"),
+        ],
+    )
+    .await;
+    assert_eq!(accepted.status, 303, "{}", accepted.body);
+    assert_eq!(s.app.db.store.log_size().await.unwrap(), before + 1);
+}
+
+async fn signing_in_sets_a_strict_http_only_cookie_and_signing_out_clears_it(db: TestDb) {
+    let s = scene(db).await;
+    let form = get(&s.app, "/sign-in", None, &[]).await;
+    assert_eq!(form.status, 200);
+    form.contains("<label for=\"token\">")
+        .contains("id=\"token\"");
+    let csrf = form.csrf();
+    let signed_in = post_form(
+        &s.app,
+        "/sign-in",
+        None,
+        &[("csrf", &csrf), ("token", &s.citizen)],
+        &[],
+    )
+    .await;
+    assert_eq!(signed_in.status, 303, "{}", signed_in.body);
+    let cookie = signed_in.header("set-cookie");
+    assert!(cookie.starts_with(&format!("palimpsest_session={};", s.citizen)));
+    for attribute in ["HttpOnly", "SameSite=Strict", "Path=/"] {
+        assert!(cookie.contains(attribute), "{cookie}");
+    }
+    assert!(!cookie.contains("Secure"), "plain http: {cookie}");
+    let over_https = post_form(
+        &s.app,
+        "/sign-in",
+        None,
+        &[("csrf", &csrf), ("token", &s.citizen)],
+        &[("x-forwarded-proto", "https")],
+    )
+    .await;
+    assert!(over_https.header("set-cookie").contains("; Secure"));
+    // Signed in: the pseudonym shows, and the sign-out form.
+    let home = get(&s.app, "/", Some(&session(&s.citizen)), &[]).await;
+    home.contains("<strong>u0123456789</strong>")
+        .contains("action=\"/sign-out\"");
+    let signed_out = post_form(
+        &s.app,
+        "/sign-out",
+        Some(&session(&s.citizen)),
+        &[("csrf", &home.csrf())],
+        &[],
+    )
+    .await;
+    assert_eq!(signed_out.status, 303);
+    let cleared = signed_out.header("set-cookie");
+    assert!(cleared.starts_with("palimpsest_session=;"), "{cleared}");
+    assert!(cleared.contains("Max-Age=0") && cleared.contains("HttpOnly"));
+    // An unknown token is refused next to the field, and never echoed back.
+    let unknown = post_form(
+        &s.app,
+        "/sign-in",
+        None,
+        &[("csrf", &csrf), ("token", "plp_0000")],
+        &[],
+    )
+    .await;
+    assert_eq!(unknown.status, 422);
+    unknown.contains("Ce jeton est inconnu ou révoqué.");
+    assert!(!unknown.body.contains("plp_0000"));
+    assert!(unknown.header("set-cookie").is_empty());
+}
+
+async fn a_bad_form_value_gets_the_form_back_with_422_the_message_and_the_input_kept(db: TestDb) {
+    let s = scene(db).await;
+    let cookie = session(&s.citizen);
+    let article_page = format!("/bills/{}/articles/{}", s.bill, s.article);
+    let csrf = get(&s.app, &article_page, Some(&cookie), &[]).await.csrf();
+    let before = s.app.db.store.log_size().await.unwrap();
+    // No title: refused before the use case, the rest kept.
+    let refused = post_form(
+        &s.app,
+        &format!("{article_page}/amendments"),
+        Some(&cookie),
+        &[
+            ("csrf", &csrf),
+            ("kind", "modify"),
+            ("title", ""),
+            ("proposed_text", "Un texte <gardé>."),
+            ("rationale", "Parce que & voilà"),
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    refused
+        .contains("id=\"amend-title-error\">obligatoire")
+        .contains(">Un texte &#60;gardé&#62;.</textarea>")
+        .contains(">Parce que &#38; voilà</textarea>")
+        .contains("<option value=\"modify\" selected>");
+    // A value the use case refuses (no proposed text to modify): its message beside the field.
+    let refused = post_form(
+        &s.app,
+        &format!("{article_page}/amendments"),
+        Some(&cookie),
+        &[
+            ("csrf", &csrf),
+            ("kind", "modify"),
+            ("title", "Un titre"),
+            ("proposed_text", ""),
+            ("rationale", "Parce que"),
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    refused
+        .contains("id=\"amend-text-error\">field `proposed_text`")
+        .contains("value=\"Un titre\"");
+    assert_eq!(s.app.db.store.log_size().await.unwrap(), before);
+}
+
+async fn a_vote_through_the_form_redirects_to_the_page_that_shows_it(db: TestDb) {
+    let s = scene(db).await;
+    let cookie = session(&s.citizen);
+    let page = get(
+        &s.app,
+        &format!("/amendments/{}", s.amendment),
+        Some(&cookie),
+        &[],
+    )
+    .await;
+    page.contains("<button type=\"submit\" name=\"choice\" value=\"for\">Pour</button>")
+        .contains("Pour : <strong>0</strong>");
+    let voted = post_form(
+        &s.app,
+        &format!("/amendments/{}/vote", s.amendment),
+        Some(&cookie),
+        &[("csrf", &page.csrf()), ("choice", "for")],
+        &[],
+    )
+    .await;
+    assert_eq!(voted.status, 303, "{}", voted.body);
+    let location = voted.header("location").to_string();
+    assert!(
+        location.starts_with(&format!("/amendments/{}?after=", s.amendment)),
+        "{location}"
+    );
+    let shown = get(&s.app, &location, Some(&cookie), &[]).await;
+    assert_eq!(shown.status, 200);
+    shown.contains("Pour : <strong>1</strong>");
+    // On an article too.
+    let article_page = format!("/bills/{}/articles/{}", s.bill, s.article);
+    let voted = post_form(
+        &s.app,
+        &format!("{article_page}/vote"),
+        Some(&cookie),
+        &[("csrf", &page.csrf()), ("choice", "against")],
+        &[],
+    )
+    .await;
+    assert_eq!(voted.status, 303, "{}", voted.body);
+    get(&s.app, voted.header("location"), None, &[])
+        .await
+        .contains("Contre : <strong>1</strong>");
+}
+
+async fn an_amendment_and_an_argument_submitted_through_the_forms_show_up(db: TestDb) {
+    let s = scene(db).await;
+    let cookie = session(&s.citizen);
+    let article_page = format!("/bills/{}/articles/{}", s.bill, s.article);
+    let csrf = get(&s.app, &article_page, Some(&cookie), &[]).await.csrf();
+    let submitted = post_form(
+        &s.app,
+        &format!("{article_page}/amendments"),
+        Some(&cookie),
+        &[
+            ("csrf", &csrf),
+            ("kind", "modify"),
+            ("title", "Trois mois suffisent"),
+            (
+                "proposed_text",
+                "Les administrations publient leurs données.\n\nSous trois mois.",
+            ),
+            ("rationale", "Plus vite."),
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(submitted.status, 303, "{}", submitted.body);
+    let location = submitted.header("location").to_string();
+    assert!(location.starts_with("/amendments/"), "{location}");
+    let page = get(&s.app, &location, Some(&cookie), &[]).await;
+    page.contains("Trois mois suffisent")
+        .contains("trois<span class=\"vh\">[fin d&#39;ajout]</span></ins>");
+    let amendment_path = location.split('?').next().unwrap().to_string();
+    let argued = post_form(
+        &s.app,
+        &format!("{amendment_path}/arguments"),
+        Some(&cookie),
+        &[
+            ("csrf", &csrf),
+            ("stance", "for"),
+            ("body", "Trois mois, c'est assez."),
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(argued.status, 303, "{}", argued.body);
+    get(&s.app, argued.header("location"), None, &[])
+        .await
+        .contains("Trois mois, c&#39;est assez.")
+        .contains("Arguments (1)");
+}
+
+async fn official_only_forms_are_refused_to_citizens_and_change_nothing(db: TestDb) {
+    let s = scene(db).await;
+    let cookie = session(&s.citizen);
+    let page = get(
+        &s.app,
+        &format!("/amendments/{}", s.amendment),
+        Some(&cookie),
+        &[],
+    )
+    .await;
+    assert!(
+        !page.body.contains("id=\"decide\""),
+        "citizens see no decide form"
+    );
+    let before = s.app.db.store.log_size().await.unwrap();
+    let decided = post_form(
+        &s.app,
+        &format!("/amendments/{}/decision", s.amendment),
+        Some(&cookie),
+        &[
+            ("csrf", &page.csrf()),
+            ("outcome", "accepted"),
+            ("response", "Oui"),
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(decided.status, 403, "{}", decided.body);
+    decided.contains("Action refusée");
+    let published = post_form(
+        &s.app,
+        &format!("/bills/{}/versions", s.bill),
+        Some(&cookie),
+        &[
+            ("csrf", &page.csrf()),
+            ("number", "2"),
+            ("label", "v2"),
+            ("apply", &s.amendment),
+        ],
+        &[],
+    )
+    .await;
+    assert!([403, 422].contains(&published.status), "{}", published.body);
+    assert_eq!(s.app.db.store.log_size().await.unwrap(), before);
+    // Not signed in at all: asked to sign in, nothing runs.
+    let anonymous = post_form(
+        &s.app,
+        &format!("/amendments/{}/vote", s.amendment),
+        None,
+        &[("choice", "for")],
+        &[],
+    )
+    .await;
+    assert_eq!(anonymous.status, 401);
+    assert_eq!(s.app.db.store.log_size().await.unwrap(), before);
+}
+
+async fn an_official_decides_and_publishes_a_version_through_the_forms(db: TestDb) {
+    let s = scene(db).await;
+    let cookie = session(&s.official);
+    let page = get(
+        &s.app,
+        &format!("/amendments/{}", s.amendment),
+        Some(&cookie),
+        &[],
+    )
+    .await;
+    page.contains("id=\"decide\"");
+    let decided = post_form(
+        &s.app,
+        &format!("/amendments/{}/decision", s.amendment),
+        Some(&cookie),
+        &[
+            ("csrf", &page.csrf()),
+            ("outcome", "accepted"),
+            ("response", RESPONSE),
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(decided.status, 303, "{}", decided.body);
+    get(&s.app, decided.header("location"), None, &[])
+        .await
+        .contains("<strong>Accepté</strong>")
+        .contains("Retenu : la « transparence » &#38; l&#39;ouverture &#60;priment&#62;.");
+    let bill_page = get(&s.app, &format!("/bills/{}", s.bill), Some(&cookie), &[]).await;
+    bill_page
+        .contains("name=\"number\" value=\"2\"")
+        .contains(&format!("value=\"{}\"", s.amendment));
+    let published = post_form(
+        &s.app,
+        &format!("/bills/{}/versions", s.bill),
+        Some(&cookie),
+        &[
+            ("csrf", &bill_page.csrf()),
+            ("number", "2"),
+            ("label", "Après consultation"),
+            ("apply", &s.amendment),
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(published.status, 303, "{}", published.body);
+    get(&s.app, published.header("location"), None, &[])
+        .await
+        .contains("Version 2 · Après consultation")
+        .contains("Sous six mois.");
+}
+
+async fn the_language_comes_from_the_query_then_the_cookie_then_accept_language_french_by_default(
+    db: TestDb,
+) {
+    let s = scene(db).await;
+    let default = get(&s.app, "/", None, &[]).await;
+    default
+        .contains("<html lang=\"fr\">")
+        .contains("Textes en délibération")
+        .contains("href=\"/?lang=en\" lang=\"en\"");
+    let accept = get(
+        &s.app,
+        "/",
+        None,
+        &[("accept-language", "en-GB,en;q=0.9,fr;q=0.5")],
+    )
+    .await;
+    accept
+        .contains("<html lang=\"en\">")
+        .contains("Bills under deliberation")
+        .contains("href=\"/?lang=fr\" lang=\"fr\"");
+    let cookie = get(&s.app, "/", Some("lang=fr"), &[("accept-language", "en")]).await;
+    cookie.contains("<html lang=\"fr\">");
+    let query = get(&s.app, "/audit?lang=en", Some("lang=fr"), &[]).await;
+    query
+        .contains("<html lang=\"en\">")
+        .contains("Audit the log");
+    assert!(query.header("set-cookie").starts_with("lang=en;"));
+}
+
+async fn unknown_ids_get_a_404_page_and_bad_paging_a_400_page_in_html(db: TestDb) {
+    let s = scene(db).await;
+    let unknown = uuid::Uuid::new_v4();
+    for path in [
+        format!("/bills/{unknown}"),
+        "/bills/pas-un-id".to_string(),
+        format!("/amendments/{unknown}"),
+        format!("/bills/{}/articles/{unknown}", s.bill),
+    ] {
+        let page = get(&s.app, &path, None, &[]).await;
+        assert_eq!(page.status, 404, "{path}");
+        assert!(
+            page.header("content-type").starts_with("text/html"),
+            "{path}"
+        );
+        page.contains("<h1>Page introuvable</h1>");
+    }
+    get(&s.app, &format!("/amendments/{unknown}?lang=en"), None, &[])
+        .await
+        .contains("<h1>Page not found</h1>");
+    for path in [
+        format!("/bills/{}?limit=0", s.bill),
+        format!("/bills/{}?cursor=abc", s.bill),
+        format!("/amendments/{}?limit=9999", s.amendment),
+    ] {
+        let page = get(&s.app, &path, None, &[]).await;
+        assert_eq!(page.status, 400, "{path}");
+        page.contains("<h1>Requête incorrecte</h1>");
+    }
+}
