@@ -63,14 +63,17 @@ pub async fn views_after(
     state: &AppState,
     params: &HashMap<String, String>,
 ) -> Result<(), Problem> {
-    let Some(raw) = params.get("after") else {
-        return Ok(());
-    };
-    let after: u64 = raw.parse().map_err(|_| {
-        Problem::bad_request(format!(
-            "`after={raw}` must be a log index (a whole number, as returned by a write)"
-        ))
-    })?;
+    // Both are read before either is used, so a bad `wait_ms` is refused even without `after`.
+    let after: Option<u64> = params
+        .get("after")
+        .map(|raw| {
+            raw.parse().map_err(|_| {
+                Problem::bad_request(format!(
+                    "`after={raw}` must be a log index (a whole number, as returned by a write)"
+                ))
+            })
+        })
+        .transpose()?;
     let wait_ms = match params.get("wait_ms") {
         None => DEFAULT_WAIT_MS,
         Some(w) => w
@@ -82,6 +85,9 @@ pub async fn views_after(
                     "`wait_ms={w}` must be a whole number of milliseconds from 0 to {MAX_WAIT_MS}"
                 ))
             })?,
+    };
+    let Some(after) = after else {
+        return Ok(());
     };
     if state.views.position() >= after {
         return Ok(());

@@ -16,6 +16,7 @@ use domain::text::{apply_amendments, Article};
 use projections::command::{execute, execute_guarded, load};
 use projections::{AppendError, CommandContext, CommandError, StreamGuard};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::http::errors::ToProblem;
 use crate::http::idempotency::current_claim;
@@ -26,8 +27,9 @@ pub const MAX_TITLE_CHARS: usize = 500;
 pub const MAX_TEXT_CHARS: usize = 100_000;
 
 /// The answer to an accepted write.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, ToSchema)]
 pub struct Accepted {
+    /// The id of what the write created or changed (bill, amendment, ballot stream, argument).
     pub id: String,
     /// The log index of the command's last event; reads include it once this is returned.
     pub log_index: u64,
@@ -152,16 +154,20 @@ async fn existing_bill(state: &AppState, bill_id: BillId) -> Result<Bill, Proble
     Ok(bill)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ArticleInput {
     /// Keep an existing article's identity across versions; omit for a new article.
     #[serde(default)]
+    #[schema(value_type = Option<uuid::Uuid>)]
     pub id: Option<ArticleId>,
+    /// The article's number as printed (`1`, `2 bis`); at most 50 characters.
+    #[schema(max_length = 50)]
     pub number: String,
     #[serde(default)]
     pub heading: Option<String>,
-    /// The body; paragraphs separated by a blank line.
+    /// The body; paragraphs separated by a blank line; at most 100,000 characters.
+    #[schema(max_length = 100000)]
     pub text: String,
 }
 
@@ -203,9 +209,11 @@ fn articles_from(inputs: Vec<ArticleInput>) -> Result<Vec<Article>, Problem> {
         .collect()
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateBill {
+    /// At most 500 characters.
+    #[schema(max_length = 500)]
     pub title: String,
     pub articles: Vec<ArticleInput>,
 }
@@ -285,13 +293,15 @@ impl RequestInstant {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OpenConsultation {
     /// Defaults to now. RFC 3339 with an offset, or a local time in the organisation's zone.
     #[serde(default)]
+    #[schema(value_type = Option<String>, example = "2026-12-01T09:00:00+01:00")]
     pub opens_at: Option<RequestInstant>,
     /// Exclusive end. RFC 3339 with an offset, or a local time in the organisation's zone.
+    #[schema(value_type = String, example = "2026-12-24T18:00:00+01:00")]
     pub closes_at: RequestInstant,
 }
 
@@ -337,7 +347,7 @@ pub async fn close_consultation(
     })
 }
 
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ChangeKind {
     Modify,
@@ -345,17 +355,23 @@ pub enum ChangeKind {
     Delete,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SubmitAmendment {
     pub kind: ChangeKind,
     /// The article modified or deleted, or after which the new one goes (omit: at the start).
     #[serde(default)]
+    #[schema(value_type = Option<uuid::Uuid>)]
     pub article_id: Option<ArticleId>,
+    /// At most 500 characters.
+    #[schema(max_length = 500)]
     pub title: String,
     /// Proposed wording; paragraphs separated by a blank line. Required unless deleting.
     #[serde(default)]
+    #[schema(max_length = 100000)]
     pub proposed_text: Option<String>,
+    /// Why; at most 100,000 characters.
+    #[schema(max_length = 100000)]
     pub rationale: String,
 }
 
@@ -440,10 +456,13 @@ async fn existing_amendment(state: &AppState, id: AmendmentId) -> Result<Amendme
     Ok(amendment)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Decide {
+    #[schema(value_type = crate::routes::openapi::schemas::DecisionOutcome)]
     pub outcome: DecisionOutcome,
+    /// The public response; at most 100,000 characters.
+    #[schema(max_length = 100000)]
     pub response: String,
 }
 
@@ -470,12 +489,14 @@ pub async fn decide_amendment(
     })
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CorrectResponse {
     /// The corrected public response, in full.
+    #[schema(max_length = 100000)]
     pub response: String,
     /// Why it was corrected; published with the correction.
+    #[schema(max_length = 100000)]
     pub reason: String,
 }
 
@@ -536,10 +557,12 @@ fn window_of(bill: &Bill, what: &str) -> Result<domain::bill::ConsultationWindow
     })
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Vote {
+    #[schema(value_type = crate::routes::openapi::schemas::Target)]
     pub target: Target,
+    #[schema(value_type = crate::routes::openapi::schemas::Choice)]
     pub choice: Choice,
 }
 
@@ -562,9 +585,10 @@ pub async fn vote(state: &AppState, actor: &Actor, request: Vote) -> Result<Acce
     })
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Retract {
+    #[schema(value_type = crate::routes::openapi::schemas::Target)]
     pub target: Target,
 }
 
@@ -589,11 +613,15 @@ pub async fn retract_vote(
     })
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PostArgument {
+    #[schema(value_type = crate::routes::openapi::schemas::Target)]
     pub target: Target,
+    #[schema(value_type = crate::routes::openapi::schemas::Stance)]
     pub stance: Stance,
+    /// At most 100,000 characters.
+    #[schema(max_length = 100000)]
     pub body: String,
 }
 
@@ -629,13 +657,17 @@ pub async fn post_argument(
     })
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PublishVersion {
     /// Must be the latest version's number + 1.
     pub number: u32,
+    /// At most 500 characters.
+    #[schema(max_length = 500)]
     pub label: String,
+    /// At most 100,000 characters.
     #[serde(default)]
+    #[schema(max_length = 100000)]
     pub note: String,
     /// The full text of the new version. Exactly one of `articles` and `apply`.
     #[serde(default)]
@@ -643,9 +675,11 @@ pub struct PublishVersion {
     /// Accepted amendments (accepted or accepted with changes) applied in this order to the
     /// latest version; the provenance is then computed. Exactly one of `articles` and `apply`.
     #[serde(default)]
+    #[schema(value_type = Option<Vec<uuid::Uuid>>)]
     pub apply: Option<Vec<AmendmentId>>,
     /// With `articles`: for each changed article, the decided amendments it takes in.
     #[serde(default)]
+    #[schema(value_type = Vec<crate::routes::openapi::schemas::ArticleProvenance>)]
     pub provenance: Vec<ArticleProvenance>,
 }
 

@@ -23,6 +23,13 @@ mod api;
 /// stream, instants read in the organisation's time zone.
 mod api_protocol;
 
+/// The OpenAPI 3.1 document: valid, complete (every route, and only routes), true to the answers.
+mod openapi;
+
+/// Bad input on every route of the document, both backends: a precise, documented problem+json
+/// and no change in the log.
+mod api_routes;
+
 /// The real République numérique history: import, idempotency, malformed files, what it shows.
 mod import;
 

@@ -4,14 +4,18 @@
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use utoipa::ToSchema;
 
-/// An error answered as `application/problem+json`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// An error answered as `application/problem+json` (RFC 9457).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct Problem {
     /// A URI naming the kind of problem (stable; clients may switch on it).
     #[serde(rename = "type")]
+    #[schema(example = "https://palimpsest.example/problems/not-found")]
     pub kind: String,
+    /// A short summary of the kind of problem.
     pub title: String,
+    /// The HTTP status code.
     pub status: u16,
     /// What went wrong with this request, and what to do.
     pub detail: String,

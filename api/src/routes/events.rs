@@ -16,6 +16,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use domain::ids::BillId;
 use futures::stream::{self, Stream, StreamExt};
 
+use super::openapi::{LastEventId, StreamProblems, StreamStart};
 use super::read::Params;
 use super::write::bill_id;
 use crate::http::problem::Problem;
@@ -27,6 +28,22 @@ const POLL_EVERY: Duration = Duration::from_millis(200);
 const BATCH: usize = 500;
 pub const LAST_EVENT_ID: &str = "last-event-id";
 
+#[utoipa::path(
+    get,
+    path = "/bills/{bill_id}/events",
+    tag = "bills",
+    summary = "A Server-Sent Events stream of the bill's new events, resumable with Last-Event-ID",
+    description = "Each message is one timeline entry (`data`, JSON) whose `id` is its log index. \
+        A client reconnecting with `Last-Event-ID` (EventSource does it by itself) resumes exactly \
+        after the last message it got; `?after=` does the same for a first connection; without \
+        either the stream starts with the next new event. Comments keep the connection alive.",
+    params(("bill_id" = uuid::Uuid, Path, description = "The bill's id"), StreamStart, LastEventId),
+    responses(
+        (status = 200, description = "The event stream (never ends while the service runs)", content_type = "text/event-stream", body = String,
+            example = json!("id: 42\ndata: {\"log_index\":42,\"occurred_at\":\"2026-12-01T10:00:00Z\",\"recorded_at\":\"2026-12-01T10:00:00.120Z\",\"actor\":\"u0123456789\",\"stream\":\"ballot/…\",\"event_type\":\"VoteCast\",\"summary\":\"u0123456789 voted for amendment …\"}\n\n")),
+        StreamProblems,
+    ),
+)]
 pub async fn bill_events(
     State(state): State<AppState>,
     Path(raw): Path<String>,
@@ -38,24 +55,24 @@ pub async fn bill_events(
         return Err(Problem::not_found(format!("no bill has the id {id}")));
     }
     let resume = match headers.get(LAST_EVENT_ID) {
-        Some(value) => Some(log_index(
+        Some(value) => Some((
             "the Last-Event-ID header",
-            value.to_str().unwrap_or("?"),
-        )?),
+            log_index("the Last-Event-ID header", value.to_str().unwrap_or("?"))?,
+        )),
         None => params
             .get("after")
-            .map(|raw| log_index("`after`", raw))
+            .map(|raw| Ok(("`after`", log_index("`after`", raw)?)))
             .transpose()?,
     };
     let after = match resume {
-        Some(after) => {
+        Some((what, after)) => {
             let log_size = state.store.log_size().await.map_err(|e| {
                 tracing::error!(error = %e, "cannot read the log size");
                 Problem::internal()
             })?;
             if after > log_size {
                 return Err(Problem::bad_request(format!(
-                    "log index {after} is beyond the end of the log, which holds {log_size} events; resume from the id of the last message received"
+                    "{what}: log index {after} is beyond the end of the log, which holds {log_size} events; resume from the id of the last message received"
                 )));
             }
             after

@@ -15,6 +15,7 @@ use projections::transparency::{
 };
 use serde_json::{json, Value};
 
+use super::openapi::{ConsistencyQuery, InclusionQuery, LogProblems, Page, Paging, SignProblems};
 use crate::auth::Authenticated;
 use crate::http::problem::Problem;
 use crate::state::AppState;
@@ -58,6 +59,13 @@ async fn latest_size(state: &AppState) -> Result<u64, Problem> {
         .ok_or_else(|| Problem::not_found("no checkpoint has been signed yet; retry in a minute"))
 }
 
+#[utoipa::path(
+    get,
+    path = "/log/checkpoint",
+    tag = "log",
+    summary = "The latest signed checkpoint, as a C2SP signed note",
+    responses((status = 200, description = "The signed note", content_type = "text/plain", body = String), LogProblems),
+)]
 pub async fn checkpoint(State(state): State<AppState>) -> Result<Response, Problem> {
     let latest = latest_checkpoint(&state.store)
         .await
@@ -68,10 +76,25 @@ pub async fn checkpoint(State(state): State<AppState>) -> Result<Response, Probl
     Ok(text(latest.note))
 }
 
+#[utoipa::path(
+    get,
+    path = "/log/public-key",
+    tag = "log",
+    summary = "The checkpoints' verifier key (a signed-note verifier key)",
+    responses((status = 200, description = "The verifier key", content_type = "text/plain", body = String)),
+)]
 pub async fn public_key(State(state): State<AppState>) -> Response {
     text(format!("{}\n", state.signer.verifier_key_string()))
 }
 
+#[utoipa::path(
+    get,
+    path = "/log/checkpoints",
+    tag = "log",
+    summary = "Every signed checkpoint, oldest first (the cursor is a tree size)",
+    params(Paging),
+    responses((status = 200, description = "A page of checkpoints", body = Page), LogProblems),
+)]
 pub async fn checkpoints(
     State(state): State<AppState>,
     Query(params): Params,
@@ -98,33 +121,45 @@ pub async fn checkpoints(
     Ok(Json(json!({"items": items, "next": next})))
 }
 
+#[utoipa::path(
+    get,
+    path = "/log/proof/inclusion",
+    tag = "log",
+    summary = "An inclusion proof of an event, with the event itself",
+    params(InclusionQuery),
+    responses((status = 200, description = "The proof", body = super::openapi::answers::InclusionProof), LogProblems),
+)]
 pub async fn inclusion(
     State(state): State<AppState>,
     Query(params): Params,
 ) -> Result<Json<Value>, Problem> {
-    let log_index = match number(&params, "log_index")? {
-        Some(index) => index,
-        None => {
-            let (Some(stream_type), Some(stream_id), Some(sequence)) = (
-                params.get("stream_type"),
-                params.get("stream_id"),
-                number(&params, "sequence")?,
-            ) else {
-                return Err(Problem::bad_request(
-                    "name the event by `log_index`, or by `stream_type`, `stream_id` and `sequence`",
-                ));
-            };
-            state
+    // Every parameter is read before any is used: a malformed one is refused even when unused.
+    let by_index = number(&params, "log_index")?;
+    let sequence = number(&params, "sequence")?;
+    let tree_size = number(&params, "tree_size")?;
+    let by_stream = (params.get("stream_type"), params.get("stream_id"), sequence);
+    let log_index = match (by_index, by_stream) {
+        (Some(index), (None, None, None)) => index,
+        (Some(_), _) => {
+            return Err(Problem::bad_request(
+                "name the event by `log_index` or by `stream_type`, `stream_id` and `sequence`, not both",
+            ))
+        }
+        (None, (Some(stream_type), Some(stream_id), Some(sequence))) => state
                 .store
                 .log_index_of(stream_type, stream_id, sequence)
                 .await
                 .map_err(|e| internal(e.into()))?
                 .ok_or_else(|| {
                     Problem::not_found(format!("no event {stream_type}/{stream_id}#{sequence}"))
-                })?
+                })?,
+        (None, _) => {
+            return Err(Problem::bad_request(
+                "name the event by `log_index`, or by `stream_type`, `stream_id` and `sequence`",
+            ))
         }
     };
-    let tree_size = match number(&params, "tree_size")? {
+    let tree_size = match tree_size {
         Some(size) => size,
         None => latest_size(&state).await?,
     };
@@ -134,6 +169,14 @@ pub async fn inclusion(
     Ok(Json(serde_json::to_value(proof).unwrap_or(Value::Null)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/log/proof/consistency",
+    tag = "log",
+    summary = "A consistency proof between two tree sizes",
+    params(ConsistencyQuery),
+    responses((status = 200, description = "The proof", body = super::openapi::answers::ConsistencyProof), LogProblems),
+)]
 pub async fn consistency(
     State(state): State<AppState>,
     Query(params): Params,
@@ -151,6 +194,15 @@ pub async fn consistency(
     })))
 }
 
+#[utoipa::path(
+    post,
+    path = "/log/checkpoints",
+    tag = "log",
+    summary = "Sign a checkpoint of the whole log now",
+    description = "Needs a token with the official role.",
+    security(("bearer" = [])),
+    responses((status = 201, description = "The new signed checkpoint", content_type = "text/plain", body = String), SignProblems),
+)]
 pub async fn sign_now(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,

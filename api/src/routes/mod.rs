@@ -1,109 +1,104 @@
-//! The router: `/healthz`, the JSON API under `/api/v1`. Handlers are thin: parse, call a read
-//! of the views or a write use case in `service`, shape the answer.
+//! The router: `/healthz`, the JSON API under `/api/v1`, and its OpenAPI 3.1 document at
+//! `/api/openapi.json`. Handlers are thin: parse, call a read of the views or a write use case in
+//! `service`, shape the answer. Each documented route is added with `routes!`, which takes the
+//! handler's `#[utoipa::path]` declaration, and the router and the document are built from the
+//! same two functions (`service_routes`, `v1_routes`): they cannot disagree.
 
 mod events;
 mod log;
 mod open_data;
+pub mod openapi;
 mod read;
 mod write;
 
 use axum::extract::DefaultBodyLimit;
 use axum::middleware;
-use axum::routing::{get, post};
 use axum::Router;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::http::json::MAX_BODY_BYTES;
 use crate::http::problem::Problem;
 use crate::http::{idempotency, rate_limit};
 use crate::state::AppState;
 
+/// The routes outside the versioned API: liveness and the API's description.
+fn service_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(read::health))
+        .routes(routes!(openapi::openapi_document))
+}
+
+/// Every route of `/api/v1` with its OpenAPI declaration. Add routes here with `routes!` only: a
+/// plain `.route` would be missing from the document (`openapi::every_route_…` would fail).
+fn v1_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(read::list_bills, write::create_bill))
+        .routes(routes!(read::bill))
+        .routes(routes!(read::versions, write::publish_version))
+        .routes(routes!(read::version))
+        .routes(routes!(read::provenance))
+        .routes(routes!(open_data::version_akn))
+        .routes(routes!(open_data::table))
+        .routes(routes!(read::tallies))
+        .routes(routes!(read::diff))
+        .routes(routes!(read::timeline))
+        .routes(routes!(events::bill_events))
+        .routes(routes!(read::article_history))
+        .routes(routes!(read::blame))
+        .routes(routes!(read::amendments, write::submit_amendment))
+        .routes(routes!(write::open_consultation))
+        .routes(routes!(write::close_consultation))
+        .routes(routes!(read::amendment))
+        .routes(routes!(read::amendment_arguments))
+        .routes(routes!(write::decide))
+        .routes(routes!(open_data::amendment_akn))
+        .routes(routes!(write::correct_response))
+        .routes(routes!(write::vote))
+        .routes(routes!(write::retract_vote))
+        .routes(routes!(write::post_argument))
+        .routes(routes!(read::projections))
+        .routes(routes!(log::checkpoint))
+        .routes(routes!(log::public_key))
+        .routes(routes!(log::checkpoints, log::sign_now))
+        .routes(routes!(log::inclusion))
+        .routes(routes!(log::consistency))
+}
+
+/// The OpenAPI 3.1 document of every route, with its examples, as served at
+/// `GET /api/openapi.json`.
+pub fn openapi_document() -> serde_json::Value {
+    let document = OpenApiRouter::<AppState>::with_openapi(openapi::ApiDoc::openapi())
+        .merge(service_routes())
+        .nest("/api/v1", v1_routes())
+        .into_openapi();
+    serde_json::to_value(document).expect("the OpenAPI document serialises")
+}
+
 pub fn router(state: AppState) -> Router {
-    let api = Router::new()
-        .route("/bills", get(read::list_bills).post(write::create_bill))
-        .route("/bills/{bill_id}", get(read::bill))
-        .route(
-            "/bills/{bill_id}/versions",
-            get(read::versions).post(write::publish_version),
-        )
-        .route("/bills/{bill_id}/versions/{number}", get(read::version))
-        .route(
-            "/bills/{bill_id}/versions/{number}/provenance",
-            get(read::provenance),
-        )
-        .route(
-            "/bills/{bill_id}/versions/{number}/akn.xml",
-            get(open_data::version_akn),
-        )
-        .route("/bills/{bill_id}/open-data/{file}", get(open_data::table))
-        .route("/bills/{bill_id}/tallies", get(read::tallies))
-        .route("/bills/{bill_id}/diff", get(read::diff))
-        .route("/bills/{bill_id}/timeline", get(read::timeline))
-        .route("/bills/{bill_id}/events", get(events::bill_events))
-        .route(
-            "/bills/{bill_id}/articles/{article_id}",
-            get(read::article_history),
-        )
-        .route(
-            "/bills/{bill_id}/articles/{article_id}/blame",
-            get(read::blame),
-        )
-        .route(
-            "/bills/{bill_id}/amendments",
-            get(read::amendments).post(write::submit_amendment),
-        )
-        .route(
-            "/bills/{bill_id}/consultation/open",
-            post(write::open_consultation),
-        )
-        .route(
-            "/bills/{bill_id}/consultation/close",
-            post(write::close_consultation),
-        )
-        .route("/amendments/{amendment_id}", get(read::amendment))
-        .route(
-            "/amendments/{amendment_id}/arguments",
-            get(read::amendment_arguments),
-        )
-        .route("/amendments/{amendment_id}/decision", post(write::decide))
-        .route(
-            "/amendments/{amendment_id}/akn.xml",
-            get(open_data::amendment_akn),
-        )
-        .route(
-            "/amendments/{amendment_id}/decision/correction",
-            post(write::correct_response),
-        )
-        .route("/votes", post(write::vote))
-        .route("/votes/retract", post(write::retract_vote))
-        .route("/arguments", post(write::post_argument))
-        .route("/projections", get(read::projections))
-        .route("/log/checkpoint", get(log::checkpoint))
-        .route("/log/public-key", get(log::public_key))
-        .route(
-            "/log/checkpoints",
-            get(log::checkpoints).post(log::sign_now),
-        )
-        .route("/log/proof/inclusion", get(log::inclusion))
-        .route("/log/proof/consistency", get(log::consistency));
-    let api = api.layer(middleware::from_fn_with_state(
+    let (service, _) = service_routes().split_for_parts();
+    let (v1, _) = v1_routes().split_for_parts();
+    let v1 = v1.layer(middleware::from_fn_with_state(
         state.clone(),
         idempotency::layer,
     ));
     Router::new()
-        .route("/healthz", get(read::health))
-        .nest("/api/v1", api)
+        .merge(service)
+        .nest("/api/v1", v1)
+        // HTML pages: not in the OpenAPI document.
         .merge(crate::web::router())
         .method_not_allowed_fallback(|| async {
             Problem::new(
                 axum::http::StatusCode::METHOD_NOT_ALLOWED,
                 "method-not-allowed",
                 "Method not allowed",
-                "this route exists but not with this method; see README.md for the API",
+                "this route exists but not with this method; see GET /api/openapi.json for the API",
             )
         })
         .fallback(|| async {
             Problem::not_found(
-                "no such route; the API lives under /api/v1 (e.g. GET /api/v1/bills)",
+                "no such route; the API lives under /api/v1 (e.g. GET /api/v1/bills) and is described at GET /api/openapi.json",
             )
         })
         .layer(middleware::from_fn_with_state(

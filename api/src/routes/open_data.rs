@@ -5,6 +5,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 
+use super::openapi::{After, ReadProblems};
 use super::read::{views_after, Params};
 use super::write::{amendment_id, bill_id};
 use crate::http::problem::Problem;
@@ -21,6 +22,24 @@ fn failed(error: OpenDataError) -> Problem {
 }
 
 /// `GET /bills/{id}/open-data/{table}.{csv|ndjson}`.
+#[utoipa::path(
+    get,
+    path = "/bills/{bill_id}/open-data/{file}",
+    tag = "open data",
+    summary = "One of the bill's open data tables, as CSV or NDJSON (see docs/open-data.md)",
+    params(
+        ("bill_id" = uuid::Uuid, Path, description = "The bill's id"),
+        ("file" = String, Path, description = "`contributions`, `arguments`, `tallies` or `versions`, then `.csv` or `.ndjson`", example = "contributions.csv"),
+        After,
+    ),
+    responses(
+        (status = 200, description = "The table", content(
+            (String = "text/csv"),
+            (String = "application/x-ndjson"),
+        )),
+        ReadProblems,
+    ),
+)]
 pub async fn table(
     State(state): State<AppState>,
     Path((raw, name)): Path<(String, String)>,
@@ -48,6 +67,14 @@ pub async fn table(
 }
 
 /// `GET /bills/{id}/versions/{n}/akn.xml`.
+#[utoipa::path(
+    get,
+    path = "/bills/{bill_id}/versions/{number}/akn.xml",
+    tag = "open data",
+    summary = "A version as Akoma Ntoso 3.0 XML",
+    params(("bill_id" = uuid::Uuid, Path, description = "The bill's id"), ("number" = u32, Path, minimum = 1, description = "The version number (1 = first)"), After),
+    responses((status = 200, description = "The version as an Akoma Ntoso document", content_type = "application/akn+xml", body = String), ReadProblems),
+)]
 pub async fn version_akn(
     State(state): State<AppState>,
     Path((raw, number)): Path<(String, String)>,
@@ -75,6 +102,14 @@ pub async fn version_akn(
 }
 
 /// `GET /amendments/{id}/akn.xml`.
+#[utoipa::path(
+    get,
+    path = "/amendments/{amendment_id}/akn.xml",
+    tag = "open data",
+    summary = "An amendment as Akoma Ntoso 3.0 XML",
+    params(("amendment_id" = uuid::Uuid, Path, description = "The amendment's id"), After),
+    responses((status = 200, description = "The amendment as an Akoma Ntoso document", content_type = "application/akn+xml", body = String), ReadProblems),
+)]
 pub async fn amendment_akn(
     State(state): State<AppState>,
     Path(raw): Path<String>,

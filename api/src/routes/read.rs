@@ -19,6 +19,11 @@ use projections::views::bills::{BillView, Bills, VersionView};
 use projections::views::tallies::Tallies;
 use serde_json::{json, Value};
 
+use super::openapi::answers::{AmendmentPage, ArgumentPage, BillPage, BillTallies};
+use super::openapi::{
+    answers, After, AmendmentFilter, ArticleFilter, BlameQuery, DiffQuery, ListProblems, Page,
+    Paging, ReadProblems, ServiceProblems, StanceFilter,
+};
 use super::write::{amendment_id, bill_id};
 use crate::http::problem::Problem;
 pub(super) use crate::reads::views_after;
@@ -105,6 +110,13 @@ fn amendment_summary(a: &AmendmentView) -> Value {
     })
 }
 
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "service",
+    summary = "Liveness: the backend, the log's size and the views' position",
+    responses((status = 200, description = "The service is up and every projection is running", body = answers::Health), ServiceProblems),
+)]
 pub async fn health(State(state): State<AppState>) -> Answer {
     let log_size = state.store.log_size().await.map_err(|e| {
         tracing::error!(error = %e, "health: cannot read the log");
@@ -132,6 +144,13 @@ pub async fn health(State(state): State<AppState>) -> Answer {
 }
 
 /// Every projection: how far it has folded the log, its lag, and why it stopped if it did.
+#[utoipa::path(
+    get,
+    path = "/projections",
+    tag = "service",
+    summary = "Each projection's position, lag, generation and the event it stopped on, if any",
+    responses((status = 200, description = "The projections", body = Object), ServiceProblems),
+)]
 pub async fn projections(State(state): State<AppState>) -> Answer {
     let log_size = state
         .store
@@ -156,6 +175,14 @@ pub async fn projections(State(state): State<AppState>) -> Answer {
     Ok(Json(json!({ "log_size": log_size, "projections": items })))
 }
 
+#[utoipa::path(
+    get,
+    path = "/bills",
+    tag = "bills",
+    summary = "The bills",
+    params(Paging, After),
+    responses((status = 200, description = "A page of bills", body = BillPage), ListProblems),
+)]
 pub async fn list_bills(State(state): State<AppState>, Query(params): Params) -> Answer {
     views_after(&state, &params).await?;
     let (offset, limit) = page(&params)?;
@@ -179,6 +206,14 @@ pub async fn list_bills(State(state): State<AppState>, Query(params): Params) ->
     Ok(Json(paged(items, offset, limit)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/bills/{bill_id}",
+    tag = "bills",
+    summary = "A bill with its latest articles, their amendments and tallies",
+    params(("bill_id" = uuid::Uuid, Path, description = "The bill's id"), After),
+    responses((status = 200, description = "The bill", body = answers::Bill), ReadProblems),
+)]
 pub async fn bill(
     State(state): State<AppState>,
     Path(raw): Path<String>,
@@ -226,6 +261,14 @@ pub async fn bill(
     })))
 }
 
+#[utoipa::path(
+    get,
+    path = "/bills/{bill_id}/versions",
+    tag = "bills",
+    summary = "The bill's versions (1 = first)",
+    params(("bill_id" = uuid::Uuid, Path, description = "The bill's id"), Paging, After),
+    responses((status = 200, description = "A page of versions", body = Page), ReadProblems),
+)]
 pub async fn versions(
     State(state): State<AppState>,
     Path(raw): Path<String>,
@@ -260,6 +303,21 @@ fn version_number(raw: &str) -> Result<u32, Problem> {
         .ok_or_else(|| Problem::not_found(format!("`{raw}` is not a version number (1 = first)")))
 }
 
+/// A version number given in the query (`from`, `to`, `version`): malformed is a 400, naming
+/// the parameter (a number in the path that is not a version is a 404, like any unknown id).
+fn version_param(params: &HashMap<String, String>, key: &str) -> Result<Option<u32>, Problem> {
+    params
+        .get(key)
+        .map(|raw| {
+            raw.parse::<u32>().ok().filter(|n| *n >= 1).ok_or_else(|| {
+                Problem::bad_request(format!(
+                    "`{key}={raw}` must be a version number (a whole number, 1 = first)"
+                ))
+            })
+        })
+        .transpose()
+}
+
 fn find_version(bill: &BillView, number: u32) -> Result<&VersionView, Problem> {
     bill.version(number).ok_or_else(|| {
         Problem::not_found(format!(
@@ -278,6 +336,14 @@ fn contribution_json(a: &AmendmentView, tallies: &Tallies) -> Value {
     value
 }
 
+#[utoipa::path(
+    get,
+    path = "/bills/{bill_id}/versions/{number}",
+    tag = "bills",
+    summary = "One version's articles and provenance",
+    params(("bill_id" = uuid::Uuid, Path, description = "The bill's id"), ("number" = u32, Path, minimum = 1, description = "The version number (1 = first)"), After),
+    responses((status = 200, description = "The version", body = answers::Version), ReadProblems),
+)]
 pub async fn version(
     State(state): State<AppState>,
     Path((raw, number)): Path<(String, String)>,
@@ -313,6 +379,14 @@ pub async fn version(
 
 /// For each article of a version: every earlier change that shaped it (version, label) and the
 /// amendments and contributions each change took in, with author, support and response.
+#[utoipa::path(
+    get,
+    path = "/bills/{bill_id}/versions/{number}/provenance",
+    tag = "bills",
+    summary = "For each article of a version, every change that shaped it and the contributions it took in",
+    params(("bill_id" = uuid::Uuid, Path, description = "The bill's id"), ("number" = u32, Path, minimum = 1, description = "The version number (1 = first)"), ArticleFilter, After),
+    responses((status = 200, description = "The provenance of each article", body = Object), ReadProblems),
+)]
 pub async fn provenance(
     State(state): State<AppState>,
     Path((raw, number)): Path<(String, String)>,
@@ -369,6 +443,14 @@ pub async fn provenance(
     })))
 }
 
+#[utoipa::path(
+    get,
+    path = "/bills/{bill_id}/diff",
+    tag = "bills",
+    summary = "Word-level diff between two versions, article by article by identity",
+    params(("bill_id" = uuid::Uuid, Path, description = "The bill's id"), DiffQuery, After),
+    responses((status = 200, description = "The diff", body = Object), ReadProblems),
+)]
 pub async fn diff(
     State(state): State<AppState>,
     Path(raw): Path<String>,
@@ -378,14 +460,8 @@ pub async fn diff(
     let bills = state.views.bills.read();
     let bill = find_bill(&bills.model, &raw)?;
     let latest = bill.versions.len() as u32;
-    let number = |key: &str, default: u32| -> Result<u32, Problem> {
-        match params.get(key) {
-            None => Ok(default),
-            Some(v) => version_number(v),
-        }
-    };
-    let from = number("from", 1)?;
-    let to = number("to", latest)?;
+    let from = version_param(&params, "from")?.unwrap_or(1);
+    let to = version_param(&params, "to")?.unwrap_or(latest);
     let (Some(old), Some(new)) = (bill.version(from), bill.version(to)) else {
         return Err(Problem::not_found(format!(
             "bill {} has versions 1 to {latest}; asked for {from} → {to}",
@@ -393,7 +469,15 @@ pub async fn diff(
         )));
     };
     let only = article_param(&params)?;
-    let include_unchanged = params.get("unchanged").is_some_and(|v| v == "true");
+    let include_unchanged = match params.get("unchanged").map(String::as_str) {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(other) => {
+            return Err(Problem::bad_request(format!(
+                "`unchanged={other}` must be true or false"
+            )))
+        }
+    };
     // One comparison by article identity: content status, renumbering and moves.
     let articles: Vec<Value> = diff_bills(&old.articles, &new.articles)
         .into_iter()
@@ -424,6 +508,14 @@ pub async fn diff(
 
 /// A bill's timeline as points: the steps that share an instant, in log order. `limit` counts
 /// points; the cursor is the log index of the last step returned.
+#[utoipa::path(
+    get,
+    path = "/bills/{bill_id}/timeline",
+    tag = "bills",
+    summary = "Every step of the bill in log order; steps of one instant form one point",
+    params(("bill_id" = uuid::Uuid, Path, description = "The bill's id"), Paging, After),
+    responses((status = 200, description = "A page of points; `limit` counts points, the cursor is a log index", body = Page), ReadProblems),
+)]
 pub async fn timeline(
     State(state): State<AppState>,
     Path(raw): Path<String>,
@@ -455,6 +547,14 @@ const AMENDMENT_STATES: [&str; 6] = [
     "not_voted",
 ];
 
+#[utoipa::path(
+    get,
+    path = "/bills/{bill_id}/amendments",
+    tag = "amendments",
+    summary = "The bill's amendments (those hidden by moderation are left out)",
+    params(("bill_id" = uuid::Uuid, Path, description = "The bill's id"), AmendmentFilter, Paging, After),
+    responses((status = 200, description = "A page of amendments", body = AmendmentPage), ReadProblems),
+)]
 pub async fn amendments(
     State(state): State<AppState>,
     Path(raw): Path<String>,
@@ -488,6 +588,14 @@ pub async fn amendments(
     Ok(Json(paged(items, offset, limit)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/amendments/{amendment_id}",
+    tag = "amendments",
+    summary = "An amendment with its tallies, decision, responses, provenance and arguments",
+    params(("amendment_id" = uuid::Uuid, Path, description = "The amendment's id"), After),
+    responses((status = 200, description = "The amendment", body = answers::Amendment), ReadProblems),
+)]
 pub async fn amendment(
     State(state): State<AppState>,
     Path(raw): Path<String>,
@@ -540,6 +648,14 @@ fn argument_items(arguments: &Arguments, target: &Target) -> Vec<Value> {
 }
 
 /// An amendment's arguments, paged, in the order they were posted (`?stance=for|against|neutral`).
+#[utoipa::path(
+    get,
+    path = "/amendments/{amendment_id}/arguments",
+    tag = "participation",
+    summary = "An amendment's arguments, in the order they were posted (withdrawn ones left out)",
+    params(("amendment_id" = uuid::Uuid, Path, description = "The amendment's id"), StanceFilter, Paging, After),
+    responses((status = 200, description = "A page of arguments", body = ArgumentPage), ReadProblems),
+)]
 pub async fn amendment_arguments(
     State(state): State<AppState>,
     Path(raw): Path<String>,
@@ -571,6 +687,14 @@ pub async fn amendment_arguments(
 
 /// Every tally of a bill: each article of the latest version and each amendment, ballots and
 /// imported counts side by side, never summed.
+#[utoipa::path(
+    get,
+    path = "/bills/{bill_id}/tallies",
+    tag = "participation",
+    summary = "Every tally of the bill: ballots and imported counts side by side, never summed",
+    params(("bill_id" = uuid::Uuid, Path, description = "The bill's id"), Paging, After),
+    responses((status = 200, description = "The tallies; the amendments' are paged", body = BillTallies), ReadProblems),
+)]
 pub async fn tallies(
     State(state): State<AppState>,
     Path(raw): Path<String>,
@@ -617,6 +741,14 @@ pub async fn tallies(
     })))
 }
 
+#[utoipa::path(
+    get,
+    path = "/bills/{bill_id}/articles/{article_id}",
+    tag = "bills",
+    summary = "An article's history: each change with its diff and the amendments it took in",
+    params(("bill_id" = uuid::Uuid, Path, description = "The bill's id"), ("article_id" = uuid::Uuid, Path, description = "The article's id (stable across versions)"), After),
+    responses((status = 200, description = "The article's history", body = Object), ReadProblems),
+)]
 pub async fn article_history(
     State(state): State<AppState>,
     Path((raw, article)): Path<(String, String)>,
@@ -670,6 +802,14 @@ pub async fn article_history(
 
 /// Attributes each word of an article in a version (default: the latest) to the version and
 /// amendments that introduced it.
+#[utoipa::path(
+    get,
+    path = "/bills/{bill_id}/articles/{article_id}/blame",
+    tag = "bills",
+    summary = "Each word of an article attributed to the version and amendments that introduced it",
+    params(("bill_id" = uuid::Uuid, Path, description = "The bill's id"), ("article_id" = uuid::Uuid, Path, description = "The article's id (stable across versions)"), BlameQuery, After),
+    responses((status = 200, description = "The blame", body = Object), ReadProblems),
+)]
 pub async fn blame(
     State(state): State<AppState>,
     Path((raw, article)): Path<(String, String)>,
@@ -681,9 +821,9 @@ pub async fn blame(
     let bill = find_bill(&bills.model, &raw)?;
     let article_id = ArticleId::parse(&article)
         .map_err(|_| Problem::not_found(format!("`{article}` is not an article id (a UUID)")))?;
-    let upto = match params.get("version") {
+    let upto = match version_param(&params, "version")? {
         None => bill.versions.len() as u32,
-        Some(v) => find_version(bill, version_number(v)?)?.number,
+        Some(v) => find_version(bill, v)?.number,
     };
     let blame = reads::blame(bill, article_id, upto);
     let blame = blame.ok_or_else(|| {
