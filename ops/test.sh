@@ -60,3 +60,6 @@ cargo test --workspace --locked "$@"
 # The pages in a real headless browser with axe-core (installs chromium and the npm packages
 # when missing; fails, never skips, when it cannot).
 bash ops/browser-test.sh
+
+# The OpenAPI document through a real consumer (Redocly CLI from the npm registry).
+bash ops/openapi-lint.sh

@@ -40,11 +40,25 @@ fn now(state: &AppState) -> (DateTime<Utc>, DateTime<FixedOffset>) {
     (at, at.fixed_offset())
 }
 
-fn check_length(field: &str, value: &str, max: usize) -> Result<(), Problem> {
+/// Every text a person writes passes here, whatever door it came through (JSON, a form): at
+/// most `max` characters, and no control character but tab, line feed and carriage return
+/// (a NUL cannot be hashed into the log; the others hide text from readers).
+fn check_text(field: &str, value: &str, max: usize) -> Result<(), Problem> {
     let chars = value.chars().count();
     if chars > max {
         return Err(Problem::invalid(format!(
             "field `{field}` has {chars} characters; at most {max} are accepted"
+        )));
+    }
+    if let Some((at, c)) = value
+        .chars()
+        .enumerate()
+        .find(|(_, c)| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+    {
+        return Err(Problem::invalid(format!(
+            "field `{field}`: control characters other than tab, line feed and carriage return are not accepted (U+{:04X} at character {})",
+            c as u32,
+            at + 1
         )));
     }
     Ok(())
@@ -195,8 +209,11 @@ fn articles_from(inputs: Vec<ArticleInput>) -> Result<Vec<Article>, Problem> {
         .into_iter()
         .enumerate()
         .map(|(i, a)| {
-            check_length(&format!("articles[{i}].text"), &a.text, MAX_TEXT_CHARS)?;
-            check_length(&format!("articles[{i}].number"), &a.number, 50)?;
+            check_text(&format!("articles[{i}].text"), &a.text, MAX_TEXT_CHARS)?;
+            check_text(&format!("articles[{i}].number"), &a.number, 50)?;
+            if let Some(heading) = &a.heading {
+                check_text(&format!("articles[{i}].heading"), heading, MAX_TITLE_CHARS)?;
+            }
             Ok(Article {
                 id: a
                     .id
@@ -223,7 +240,7 @@ pub async fn create_bill(
     actor: &Actor,
     request: CreateBill,
 ) -> Result<Accepted, Problem> {
-    check_length("title", &request.title, MAX_TITLE_CHARS)?;
+    check_text("title", &request.title, MAX_TITLE_CHARS)?;
     let bill_id = BillId::from(uuid::Uuid::new_v4());
     let (at, occurred) = now(state);
     let command = BillCommand::DraftBill {
@@ -381,10 +398,10 @@ pub async fn submit_amendment(
     bill_id: BillId,
     request: SubmitAmendment,
 ) -> Result<Accepted, Problem> {
-    check_length("title", &request.title, MAX_TITLE_CHARS)?;
-    check_length("rationale", &request.rationale, MAX_TEXT_CHARS)?;
+    check_text("title", &request.title, MAX_TITLE_CHARS)?;
+    check_text("rationale", &request.rationale, MAX_TEXT_CHARS)?;
     if let Some(text) = &request.proposed_text {
-        check_length("proposed_text", text, MAX_TEXT_CHARS)?;
+        check_text("proposed_text", text, MAX_TEXT_CHARS)?;
     }
     let bill = existing_bill(state, bill_id).await?;
     let known = |id: ArticleId| bill.latest_articles().iter().any(|a| a.id == id);
@@ -472,7 +489,7 @@ pub async fn decide_amendment(
     amendment_id: AmendmentId,
     request: Decide,
 ) -> Result<Accepted, Problem> {
-    check_length("response", &request.response, MAX_TEXT_CHARS)?;
+    check_text("response", &request.response, MAX_TEXT_CHARS)?;
     existing_amendment(state, amendment_id).await?;
     let (at, occurred) = now(state);
     let command = AmendmentCommand::Decide {
@@ -506,8 +523,8 @@ pub async fn correct_response(
     amendment_id: AmendmentId,
     request: CorrectResponse,
 ) -> Result<Accepted, Problem> {
-    check_length("response", &request.response, MAX_TEXT_CHARS)?;
-    check_length("reason", &request.reason, MAX_TEXT_CHARS)?;
+    check_text("response", &request.response, MAX_TEXT_CHARS)?;
+    check_text("reason", &request.reason, MAX_TEXT_CHARS)?;
     existing_amendment(state, amendment_id).await?;
     let (at, occurred) = now(state);
     let command = AmendmentCommand::CorrectResponse {
@@ -630,7 +647,7 @@ pub async fn post_argument(
     actor: &Actor,
     request: PostArgument,
 ) -> Result<Accepted, Problem> {
-    check_length("body", &request.body, MAX_TEXT_CHARS)?;
+    check_text("body", &request.body, MAX_TEXT_CHARS)?;
     let bill_id = bill_of_target(state, &request.target).await?;
     let argument_id = ArgumentId::from(uuid::Uuid::new_v4());
     let log_index = run_against_bill::<Argument>(
@@ -812,8 +829,8 @@ pub async fn publish_version(
     bill_id: BillId,
     request: PublishVersion,
 ) -> Result<Accepted, Problem> {
-    check_length("label", &request.label, MAX_TITLE_CHARS)?;
-    check_length("note", &request.note, MAX_TEXT_CHARS)?;
+    check_text("label", &request.label, MAX_TITLE_CHARS)?;
+    check_text("note", &request.note, MAX_TEXT_CHARS)?;
     let bill = existing_bill(state, bill_id).await?;
     let number = VersionNumber::new(request.number)
         .map_err(|e| Problem::invalid(format!("field `number`: {e}")))?;

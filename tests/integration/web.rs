@@ -21,6 +21,12 @@ both_backends!(
     an_official_decides_and_publishes_a_version_through_the_forms,
     the_language_comes_from_the_query_then_the_cookie_then_accept_language_french_by_default,
     unknown_ids_get_a_404_page_and_bad_paging_a_400_page_in_html,
+    forms_are_held_to_the_same_write_limits_as_the_api,
+    a_control_character_in_a_form_is_refused_beside_its_field_and_changes_nothing,
+    a_form_body_that_is_not_utf8_or_too_large_is_refused_and_changes_nothing,
+    a_form_sent_twice_from_one_page_is_recorded_once,
+    a_citizen_sending_the_publish_form_is_told_it_needs_the_official_role,
+    forms_that_could_only_be_refused_are_not_offered_once_the_consultation_is_closed,
 );
 
 struct Scene {
@@ -38,7 +44,10 @@ const RATIONALE: &str = "Les données publiques <doivent> être \"ouvertes\" & r
 /// A bill in consultation until a fixed winter instant, one article, one citizen amendment
 /// (decided, with a response and an argument), one version taking it in.
 async fn scene(db: TestDb) -> Scene {
-    let app = TestApp::new(db).await;
+    scene_in(TestApp::new(db).await).await
+}
+
+async fn scene_in(app: TestApp) -> Scene {
     let official = app.token("gouvernement", &["official"]).await;
     let citizen = app.token("u0123456789", &["citizen"]).await;
     let created = app
@@ -836,5 +845,272 @@ async fn unknown_ids_get_a_404_page_and_bad_paging_a_400_page_in_html(db: TestDb
         let page = get(&s.app, &path, None, &[]).await;
         assert_eq!(page.status, 400, "{path}");
         page.contains("<h1>Requête incorrecte</h1>");
+    }
+}
+
+async fn log_size(app: &TestApp) -> u64 {
+    app.db.store.log_size().await.unwrap()
+}
+
+/// The hidden id of the page render its forms send back.
+fn submission_of(page: &Page) -> String {
+    let marker = "name=\"submission\" value=\"";
+    let start = page.body.find(marker).expect("a form with a submission id") + marker.len();
+    page.body[start..start + 36].to_string()
+}
+
+async fn forms_are_held_to_the_same_write_limits_as_the_api(db: TestDb) {
+    let settings = api::state::Settings {
+        write_limits: api::http::rate_limit::WriteLimits {
+            per_token: api::http::rate_limit::Rate {
+                per_second: 1,
+                burst: 2,
+            },
+            ..api::http::rate_limit::WriteLimits::off()
+        },
+        ..api::state::Settings::default()
+    };
+    let s = scene_in(TestApp::with_settings(db, settings).await).await;
+    // The scene's own API writes used the citizen's burst; wait for it to refill.
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    let cookie = session(&s.citizen);
+    let article_page = format!("/bills/{}/articles/{}", s.bill, s.article);
+    let csrf = get(&s.app, &article_page, Some(&cookie), &[]).await.csrf();
+    let mut statuses = Vec::new();
+    for i in 0..5 {
+        let sent = post_form(
+            &s.app,
+            &format!("{article_page}/amendments"),
+            Some(&cookie),
+            &[
+                ("csrf", &csrf),
+                ("kind", "modify"),
+                ("title", &format!("Rafale {i}")),
+                ("proposed_text", "Un texte."),
+                ("rationale", "Une raison."),
+            ],
+            &[],
+        )
+        .await;
+        if sent.status == 429 {
+            assert!(
+                !sent.header("retry-after").is_empty(),
+                "429 says when to retry"
+            );
+            assert!(
+                sent.header("content-type").starts_with("text/html"),
+                "a page, not JSON"
+            );
+        }
+        statuses.push(sent.status);
+    }
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 303).count(),
+        2,
+        "the burst of 2 passes, the rest is refused: {statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 429).count(),
+        3,
+        "{statuses:?}"
+    );
+}
+
+async fn a_control_character_in_a_form_is_refused_beside_its_field_and_changes_nothing(db: TestDb) {
+    let s = scene(db).await;
+    let cookie = session(&s.citizen);
+    let article_page = format!("/bills/{}/articles/{}", s.bill, s.article);
+    let csrf = get(&s.app, &article_page, Some(&cookie), &[]).await.csrf();
+    let before = log_size(&s.app).await;
+    for title in [
+        "nul\u{0}byte",
+        "bip\u{7}",
+        "esc\u{1b}[31m",
+        "next\u{85}line",
+    ] {
+        let sent = post_form(
+            &s.app,
+            &format!("{article_page}/amendments"),
+            Some(&cookie),
+            &[
+                ("csrf", &csrf),
+                ("kind", "modify"),
+                ("title", title),
+                ("proposed_text", "Un texte."),
+                ("rationale", "Une raison."),
+            ],
+            &[],
+        )
+        .await;
+        assert_eq!(sent.status, 422, "{title:?}: {}", sent.body);
+        sent.contains("control characters other than tab, line feed and carriage return")
+            .contains("aria-invalid=\"true\" aria-describedby=\"amend-title-error\"");
+    }
+    let argued = post_form(
+        &s.app,
+        &format!("/amendments/{}/arguments", s.amendment),
+        Some(&cookie),
+        &[("csrf", &csrf), ("stance", "for"), ("body", "a\u{0}b")],
+        &[],
+    )
+    .await;
+    assert_eq!(argued.status, 422, "{}", argued.body);
+    assert_eq!(log_size(&s.app).await, before, "nothing was recorded");
+    // The API refuses the same text the same way.
+    let api = s
+        .app
+        .post(
+            &format!("/api/v1/bills/{}/amendments", s.bill),
+            &s.citizen,
+            json!({"kind": "modify", "article_id": s.article, "title": "x\u{1}y",
+                   "proposed_text": "Un texte.", "rationale": "Une raison."}),
+        )
+        .await;
+    assert_eq!(api.status, 422, "{}", api.body);
+}
+
+async fn a_form_body_that_is_not_utf8_or_too_large_is_refused_and_changes_nothing(db: TestDb) {
+    let s = scene(db).await;
+    let cookie = session(&s.citizen);
+    let article_page = format!("/bills/{}/articles/{}", s.bill, s.article);
+    let csrf = get(&s.app, &article_page, Some(&cookie), &[]).await.csrf();
+    let before = log_size(&s.app).await;
+    let send = |body: Vec<u8>| {
+        let request = Request::builder()
+            .method("POST")
+            .uri(format!("{article_page}/amendments"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("cookie", &cookie)
+            .body(Body::from(body))
+            .unwrap();
+        s.app.send(request)
+    };
+    let latin1 =
+        format!("csrf={csrf}&kind=modify&title=caf%E9&proposed_text=texte&rationale=raison");
+    let (status, headers, body) = send(latin1.into_bytes()).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(headers["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    assert!(
+        body.contains("field `title`: the text is not UTF-8"),
+        "{body}"
+    );
+    let huge = format!(
+        "csrf={csrf}&kind=modify&title={}",
+        "a".repeat(3 * 1024 * 1024)
+    );
+    let (status, _, body) = send(huge.into_bytes()).await;
+    assert_eq!(status, 413, "{body}");
+    assert_eq!(log_size(&s.app).await, before, "nothing was recorded");
+}
+
+async fn a_form_sent_twice_from_one_page_is_recorded_once(db: TestDb) {
+    let s = scene(db).await;
+    let cookie = session(&s.citizen);
+    let article_page = format!("/bills/{}/articles/{}", s.bill, s.article);
+    let page = get(&s.app, &article_page, Some(&cookie), &[]).await;
+    let (csrf, submission) = (page.csrf(), submission_of(&page));
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("submission", submission.as_str()),
+        ("kind", "modify"),
+        ("title", "Double clic"),
+        ("proposed_text", "Un texte."),
+        ("rationale", "Une raison."),
+    ];
+    let path = format!("{article_page}/amendments");
+    let before = log_size(&s.app).await;
+    // A double click: both copies in flight at once.
+    let (first, second) = tokio::join!(
+        post_form(&s.app, &path, Some(&cookie), &fields, &[]),
+        post_form(&s.app, &path, Some(&cookie), &fields, &[]),
+    );
+    assert_eq!(first.status, 303, "{}", first.body);
+    assert_eq!(second.status, 303, "{}", second.body);
+    let target = |p: &Page| p.header("location").split('?').next().unwrap().to_string();
+    assert_eq!(
+        target(&first),
+        target(&second),
+        "both land on the one amendment"
+    );
+    // A resend later from the same page is answered the same way.
+    let again = post_form(&s.app, &path, Some(&cookie), &fields, &[]).await;
+    assert_eq!(target(&again), target(&first));
+    assert_eq!(log_size(&s.app).await, before + 1, "recorded once");
+    let listed = s
+        .app
+        .get(&format!(
+            "/api/v1/bills/{}/amendments?after={}",
+            s.bill, before
+        ))
+        .await;
+    let titles: Vec<&str> = listed.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a["title"].as_str())
+        .filter(|t| *t == "Double clic")
+        .collect();
+    assert_eq!(titles.len(), 1, "{}", listed.body);
+
+    // A fresh page render is a new submission: the same text sent from it is a second one.
+    let fresh = get(&s.app, &article_page, Some(&cookie), &[]).await;
+    let renewed = submission_of(&fresh);
+    assert_ne!(renewed, submission);
+    let mut fields = fields;
+    fields[1].1 = renewed.as_str();
+    let second_time = post_form(&s.app, &path, Some(&cookie), &fields, &[]).await;
+    assert_eq!(second_time.status, 303);
+    assert_ne!(target(&second_time), target(&first));
+}
+
+async fn a_citizen_sending_the_publish_form_is_told_it_needs_the_official_role(db: TestDb) {
+    let s = scene(db).await;
+    let cookie = session(&s.citizen);
+    let csrf = get(&s.app, &format!("/bills/{}", s.bill), Some(&cookie), &[])
+        .await
+        .csrf();
+    let before = log_size(&s.app).await;
+    let sent = post_form(
+        &s.app,
+        &format!("/bills/{}/versions", s.bill),
+        Some(&cookie),
+        &[("csrf", &csrf), ("label", ""), ("number", "x")],
+        &[],
+    )
+    .await;
+    assert_eq!(sent.status, 403, "{}", sent.body);
+    sent.contains("needs the official role");
+    assert_eq!(log_size(&s.app).await, before);
+}
+
+async fn forms_that_could_only_be_refused_are_not_offered_once_the_consultation_is_closed(
+    db: TestDb,
+) {
+    let s = scene(db).await;
+    let cookie = session(&s.citizen);
+    let article_page = format!("/bills/{}/articles/{}", s.bill, s.article);
+    let amendment_page = format!("/amendments/{}", s.amendment);
+    let open = get(&s.app, &article_page, Some(&cookie), &[]).await;
+    open.contains("id=\"vote\"").contains("id=\"amend\"");
+    let closed = s
+        .app
+        .post(
+            &format!("/api/v1/bills/{}/consultation/close", s.bill),
+            &s.official,
+            json!({}),
+        )
+        .await;
+    assert_eq!(closed.status, 201, "{}", closed.body);
+    let after = format!("?after={}", closed.body["log_index"]);
+    for path in [&article_page, &amendment_page] {
+        let page = get(&s.app, &format!("{path}{after}"), Some(&cookie), &[]).await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        for form in ["id=\"vote\"", "id=\"amend\"", "id=\"argue\""] {
+            assert!(!page.body.contains(form), "{path} still offers {form}");
+        }
+        page.contains("La consultation n&#39;est pas ouverte");
     }
 }

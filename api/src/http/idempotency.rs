@@ -91,6 +91,42 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
     }
 }
 
+/// Runs a write at most once per claim, for callers that are not behind the middleware (the
+/// pages' forms, whose key comes from a field, not a header): an earlier run that committed
+/// with the same key and fingerprint is answered as it was; a copy racing this one and
+/// committing first is answered the same way.
+pub async fn run_once<F>(
+    state: &AppState,
+    claim: IdempotencyClaim,
+    write: F,
+) -> Result<Accepted, Problem>
+where
+    F: std::future::Future<Output = Result<Accepted, Problem>>,
+{
+    let recorded = |state: &AppState, claim: &IdempotencyClaim| {
+        let (store, scope, key) = (state.store.clone(), claim.scope.clone(), claim.key.clone());
+        async move { store.find_idempotent_response(&scope, &key).await }
+    };
+    let earlier = |found: IdempotentResponse| Accepted {
+        id: found.response_id,
+        log_index: found.log_index,
+    };
+    if let Ok(Some(found)) = recorded(state, &claim).await {
+        if found.fingerprint == claim.fingerprint {
+            return Ok(earlier(found));
+        }
+    }
+    let result = CLAIM.scope(Some(claim.clone()), write).await;
+    if result.is_err() {
+        if let Ok(Some(found)) = recorded(state, &claim).await {
+            if found.fingerprint == claim.fingerprint {
+                return Ok(earlier(found));
+            }
+        }
+    }
+    result
+}
+
 fn key_of(headers: &HeaderMap) -> Result<Option<String>, Problem> {
     let Some(value) = headers.get(IDEMPOTENCY_KEY) else {
         return Ok(None);

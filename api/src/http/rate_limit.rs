@@ -121,11 +121,13 @@ impl WriteLimiter {
                 return Err((format!("address {address}"), not_until.wait_time_from(now)));
             }
         }
-        if let (Some(limiter), Ok(token)) = (
-            &self.per_token,
-            crate::auth::bearer_token(request.headers()),
-        ) {
-            if let Err(not_until) = limiter.check_key(&crate::auth::digest(token)) {
+        // The API's bearer token, or the session cookie of the pages' forms.
+        let token = crate::auth::bearer_token(request.headers())
+            .ok()
+            .map(str::to_string)
+            .or_else(|| crate::web::session::session_token(request.headers()));
+        if let (Some(limiter), Some(token)) = (&self.per_token, token) {
+            if let Err(not_until) = limiter.check_key(&crate::auth::digest(&token)) {
                 return Err(("this token".into(), not_until.wait_time_from(now)));
             }
         }
@@ -153,13 +155,19 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
         Ok(()) => next.run(request).await,
         Err((who, wait)) => {
             let seconds = wait.as_secs_f64().ceil().max(1.0) as u32;
-            Problem::too_many_requests(
+            let problem = Problem::too_many_requests(
                 format!(
                     "{who} sent writes faster than allowed; retry in {seconds} s (see Retry-After)"
                 ),
                 seconds,
-            )
-            .into_response()
+            );
+            if crate::web::is_page_path(request.uri().path()) {
+                // A form: the same refusal as a page, in the visitor's language.
+                let (mut parts, _) = request.into_parts();
+                crate::web::forms::refused_page(problem, &mut parts, &state).await
+            } else {
+                problem.into_response()
+            }
         }
     }
 }

@@ -6,22 +6,23 @@
 //! (303) to the page showing the result, with `?after=` the write's log index.
 
 use askama::Template;
-use axum::extract::rejection::FormRejection;
-use axum::extract::{Path, State};
-use axum::http::header::{LOCATION, SET_COOKIE};
+use axum::extract::{FromRequest, FromRequestParts, Path, Request, State};
+use axum::http::header::{CONTENT_TYPE, LOCATION, SET_COOKIE};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Form;
 use domain::amendment::DecisionOutcome;
 use domain::argument::Stance;
 use domain::ballot::Choice;
 use domain::ids::{AmendmentId, ArticleId, BillId, Target};
+use unicode_normalization::UnicodeNormalization;
 
 use super::pages::{amendment_page, article_page, bill_page};
 use super::session::{
     csrf_matches, plausible_token, same_origin, session_cookie, Session, Visitor,
 };
 use super::{error_page, problem_page, render, Chrome};
+use crate::http::json::MAX_BODY_BYTES;
 use crate::http::problem::Problem;
 use crate::service::{self, ChangeKind};
 use crate::state::AppState;
@@ -80,10 +81,94 @@ impl FormState {
     }
 }
 
-type Fields = Result<Form<Vec<(String, String)>>, FormRejection>;
+/// A form body (`application/x-www-form-urlencoded`), decoded strictly: bytes that are not
+/// UTF-8 are refused (400) rather than silently replaced, a body over the limit is a 413, and
+/// every value is put in Unicode NFC, as JSON bodies are. Another content type gives no fields
+/// (the CSRF check then refuses the request).
+pub struct Fields(Vec<(String, String)>);
+
+impl FromRequest<AppState> for Fields {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Response> {
+        let (mut parts, body) = request.into_parts();
+        let urlencoded = parts
+            .headers
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|v| {
+                v.trim()
+                    .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+            });
+        let bytes = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+            Ok(bytes) => bytes,
+            Err(_) => {
+                return Err(
+                    refuse(Problem::body_too_large(MAX_BODY_BYTES), &mut parts, state).await,
+                )
+            }
+        };
+        if !urlencoded {
+            return Ok(Self(Vec::new()));
+        }
+        match decode_form(&bytes) {
+            Ok(fields) => Ok(Self(fields)),
+            Err(problem) => Err(refuse(problem, &mut parts, state).await),
+        }
+    }
+}
+
+async fn refuse(problem: Problem, parts: &mut Parts, state: &AppState) -> Response {
+    refused_page(problem, parts, state).await
+}
+
+/// A request refused before its handler ran (over a write limit, an unreadable body), as a
+/// page in the visitor's language; a 429 keeps its Retry-After.
+pub async fn refused_page(problem: Problem, parts: &mut Parts, state: &AppState) -> Response {
+    let retry_after = problem.retry_after;
+    let Ok(visitor) = Visitor::from_request_parts(parts, state).await;
+    let mut page = problem_page(state, &visitor, problem);
+    if let Some(seconds) = retry_after {
+        page.headers_mut()
+            .insert("retry-after", axum::http::HeaderValue::from(seconds));
+    }
+    page
+}
+
+fn decode_form(body: &[u8]) -> Result<Vec<(String, String)>, Problem> {
+    let decode = |raw: &[u8]| -> Option<String> {
+        let spaced: Vec<u8> = raw
+            .iter()
+            .map(|&b| if b == b'+' { b' ' } else { b })
+            .collect();
+        let text = percent_encoding::percent_decode(&spaced)
+            .decode_utf8()
+            .ok()?;
+        Some(text.nfc().collect())
+    };
+    body.split(|&b| b == b'&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (name, value) = match pair.iter().position(|&b| b == b'=') {
+                Some(at) => (&pair[..at], &pair[at + 1..]),
+                None => (pair, &b""[..]),
+            };
+            let name = decode(name).ok_or_else(|| {
+                Problem::bad_request("the form holds a field name that is not UTF-8 text")
+            })?;
+            let value = decode(value).ok_or_else(|| {
+                Problem::bad_request(format!(
+                    "field `{name}`: the text is not UTF-8; send the form from a page of this site"
+                ))
+            })?;
+            Ok((name, value))
+        })
+        .collect()
+}
 
 fn fields(form: Fields) -> Vec<(String, String)> {
-    form.map(|Form(fields)| fields).unwrap_or_default()
+    form.0
 }
 
 fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
@@ -162,6 +247,36 @@ fn refused(
         None => form.general = Some(problem.detail),
     }
     Ok((status, form))
+}
+
+/// Runs a write once per page and content: a form sent twice from one rendered page (its
+/// `submission` id) with the same fields is recorded once, and the second sending is answered
+/// like the first (see `http::idempotency::run_once`).
+async fn once(
+    state: &AppState,
+    session: &Session,
+    path: &str,
+    fields: &[(String, String)],
+    write: impl std::future::Future<Output = Result<service::Accepted, Problem>>,
+) -> Result<service::Accepted, Problem> {
+    if field(fields, "submission").is_empty() {
+        return write.await;
+    }
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(path.as_bytes());
+    for (name, value) in fields.iter().filter(|(name, _)| name != "csrf") {
+        hasher.update(b"\0");
+        hasher.update(name.as_bytes());
+        hasher.update(b"=");
+        hasher.update(value.as_bytes());
+    }
+    let digest = hasher.finalize().to_hex().to_string();
+    let claim = projections::IdempotencyClaim {
+        scope: crate::auth::digest(&session.token),
+        key: format!("form-{}", &digest[..40]),
+        fingerprint: digest,
+    };
+    crate::http::idempotency::run_once(state, claim, write).await
 }
 
 fn redirect(to: String) -> Response {
@@ -285,7 +400,7 @@ pub async fn vote_on_article(
             "field `choice`: choose for, mixed, against or pass",
         )),
         Some(choice) => {
-            service::vote(
+            let vote = service::vote(
                 &state,
                 &session.actor,
                 service::Vote {
@@ -295,8 +410,8 @@ pub async fn vote_on_article(
                     },
                     choice,
                 },
-            )
-            .await
+            );
+            once(&state, session, &visitor.path, &fields, vote).await
         }
     };
     match result {
@@ -349,7 +464,7 @@ pub async fn submit_amendment(
     let result = match kind {
         Some(kind) if form.errors.is_empty() => {
             let text = field(&fields, "proposed_text");
-            service::submit_amendment(
+            let submit = service::submit_amendment(
                 &state,
                 &session.actor,
                 bill_id,
@@ -360,8 +475,8 @@ pub async fn submit_amendment(
                     proposed_text: (!text.trim().is_empty()).then(|| text.to_string()),
                     rationale: field(&fields, "rationale").to_string(),
                 },
-            )
-            .await
+            );
+            once(&state, session, &visitor.path, &fields, submit).await
         }
         _ => {
             return article_page(
@@ -420,15 +535,26 @@ where
     };
     let form = form_state(name, fields.clone());
     let form_copy = form_state(name, fields.clone());
-    match run(session, id, fields, form).await {
-        Err(form) => {
-            amendment_page(state, visitor, raw, StatusCode::UNPROCESSABLE_ENTITY, form).await
+    let mut invalid = None;
+    let write = async {
+        match run(session.clone(), id, fields.clone(), form).await {
+            Ok(result) => result,
+            Err(form) => {
+                invalid = Some(form);
+                Err(Problem::invalid("the form has invalid values"))
+            }
         }
-        Ok(Ok(accepted)) => redirect(format!(
+    };
+    let outcome = once(state, &session, &visitor.path, &fields, write).await;
+    if let Some(form) = invalid {
+        return amendment_page(state, visitor, raw, StatusCode::UNPROCESSABLE_ENTITY, form).await;
+    }
+    match outcome {
+        Ok(accepted) => redirect(format!(
             "/amendments/{id}?after={}#{name}",
             accepted.log_index
         )),
-        Ok(Err(problem)) => match refused(state, visitor, problem, form_copy) {
+        Err(problem) => match refused(state, visitor, problem, form_copy) {
             Ok((status, form)) => amendment_page(state, visitor, raw, status, form).await,
             Err(page) => *page,
         },
@@ -566,6 +692,15 @@ pub async fn publish_version(
     let Ok(bill_id) = BillId::parse(&raw) else {
         return problem_page(&state, &visitor, Problem::not_found("no such bill"));
     };
+    // The form's own checks come after the role's: a citizen's refusal must say why, not point
+    // at fields of a form they are not shown.
+    if !session.is_official() {
+        return problem_page(
+            &state,
+            &visitor,
+            Problem::forbidden("publishing a version of a bill needs the official role"),
+        );
+    }
     let t = visitor.lang.texts();
     let mut form = form_state("publish", fields.clone());
     let label = field(&fields, "label").trim().to_string();
@@ -599,7 +734,8 @@ pub async fn publish_version(
         apply: Some(apply),
         provenance: Vec::new(),
     };
-    match service::publish_version(&state, &session.actor, bill_id, request).await {
+    let publish = service::publish_version(&state, &session.actor, bill_id, request);
+    match once(&state, session, &visitor.path, &fields, publish).await {
         Ok(accepted) => redirect(format!("/bills/{bill_id}?after={}", accepted.log_index)),
         Err(problem) => match refused(&state, &visitor, problem, form) {
             Ok((status, form)) => bill_page(&state, &visitor, &raw, status, form).await,

@@ -140,6 +140,8 @@ pub struct Texts {
 
     /// Between a label and its value: French puts a (non-breaking) space before the colon.
     pub colon: &'static str,
+    /// Where the vote and contribution forms would be, when they can only be refused.
+    pub contributions_closed: &'static str,
     pub amendment: &'static str,
     pub change_modify: &'static str,
     pub change_insert_after: &'static str,
@@ -318,6 +320,7 @@ pub static FR: Texts = Texts {
     diff_legend: "Texte souligné : ajouté. Texte barré : supprimé.",
 
     colon: "\u{a0}: ",
+    contributions_closed: "La consultation n'est pas ouverte : votes, arguments et amendements ne sont pas reçus.",
     amendment: "Amendement",
     change_modify: "Modifie",
     change_insert_after: "Insère un article après",
@@ -496,6 +499,7 @@ pub static EN: Texts = Texts {
     diff_legend: "Underlined text: inserted. Struck-through text: deleted.",
 
     colon: ": ",
+    contributions_closed: "The consultation is not open: votes, arguments and amendments are not being taken.",
     amendment: "Amendment",
     change_modify: "Modifies",
     change_insert_after: "Inserts an article after",

@@ -6,10 +6,10 @@
 //! Every answer carries a strict Content-Security-Policy and `nosniff`; pages are `no-store`
 //! (they hold a CSRF token and the signed-in pseudonym).
 
-mod forms;
+pub mod forms;
 mod i18n;
 mod pages;
-mod session;
+pub mod session;
 
 use std::sync::LazyLock;
 
@@ -28,6 +28,11 @@ use session::{csrf_token, Visitor, LANG_COOKIE};
 
 use crate::http::problem::Problem;
 use crate::state::AppState;
+
+/// Whether a path belongs to the pages (answered in HTML) rather than to the JSON API.
+pub fn is_page_path(path: &str) -> bool {
+    !(path == "/api" || path.starts_with("/api/") || path == "/healthz")
+}
 
 /// The pages and forms, to merge into the app's router.
 pub fn router() -> Router<AppState> {
@@ -124,6 +129,9 @@ pub struct Chrome {
     pub user: Option<String>,
     pub official: bool,
     pub csrf: String,
+    /// A fresh id per rendered page, sent back by its forms: a form sent twice from one page
+    /// (a double click, a resend after a lost answer) is recorded once.
+    pub submission: String,
     pub switch_href: String,
     pub switch_lang: &'static str,
     pub css_href: &'static str,
@@ -154,6 +162,7 @@ impl Chrome {
                 .map(|s| s.actor.participant.as_str().to_string()),
             official: visitor.session.as_ref().is_some_and(|s| s.is_official()),
             csrf: csrf_token(state, visitor.session.as_ref().map(|s| s.token.as_str())),
+            submission: uuid::Uuid::new_v4().to_string(),
             switch_href: format!("{}?{}", visitor.path, query.join("&")),
             switch_lang: other.code(),
             css_href: CSS_HREF.as_str(),

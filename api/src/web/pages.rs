@@ -505,6 +505,14 @@ pub struct BlameSpanView {
     pub label: String,
 }
 
+/// Whether the bill takes votes, arguments and amendments now: forms that could only be
+/// refused are not offered.
+fn contributions_open(state: &AppState, bill: &BillView) -> bool {
+    bill.consultation
+        .as_ref()
+        .is_some_and(|window| window.is_open_at(state.clock.now()))
+}
+
 #[derive(Template)]
 #[template(path = "article.html")]
 struct ArticlePage {
@@ -517,6 +525,8 @@ struct ArticlePage {
     amendments: Vec<AmendmentRow>,
     tallies: TallyView,
     in_latest: bool,
+    /// The bill's consultation is open now: the vote and amendment forms are offered.
+    contributions_open: bool,
     vote_action: String,
     amend_action: String,
     form: FormState,
@@ -639,6 +649,7 @@ async fn build_article_page(
         amendments: listed,
         tallies: tally_view(t, &tallies.model, &target),
         in_latest,
+        contributions_open: contributions_open(state, bill),
         vote_action: format!("{base}/vote"),
         amend_action: format!("{base}/amendments"),
         form,
@@ -695,6 +706,8 @@ struct AmendmentPage {
     not_voted_note: Option<String>,
     hidden: Option<String>,
     taken_in: String,
+    /// The consultation is open now and the amendment is not hidden by moderation.
+    contributions_open: bool,
     vote_action: String,
     argue_action: String,
     decide_action: String,
@@ -810,6 +823,8 @@ async fn build_amendment_page(
             .then(|| format!("{href}?cursor={end}&limit={limit}#arguments")),
         arguments_first: (offset > 0).then(|| format!("{href}#arguments")),
         tallies: tally_view(t, &tallies.model, &target),
+        contributions_open: a.hidden.is_none()
+            && bill.is_some_and(|b| contributions_open(state, b)),
         decision: a.decision.as_ref().map(|d| DecisionRow {
             outcome: outcome_label(t, d.outcome),
             response: d.response.clone(),

@@ -85,6 +85,14 @@ pub fn same_origin(headers: &HeaderMap) -> bool {
     host.is_some_and(|host| host.eq_ignore_ascii_case(origin_host.trim_end_matches('/')))
 }
 
+/// The token a signed-in browser presents (its session cookie), whether or not it is valid:
+/// the write limits count forms per token, as they count the API's bearer tokens.
+pub fn session_token(headers: &HeaderMap) -> Option<String> {
+    cookies(headers)
+        .remove(SESSION_COOKIE)
+        .filter(|token| !token.is_empty())
+}
+
 /// The cookies of a request, by name (the first of a repeated name).
 pub fn cookies(headers: &HeaderMap) -> HashMap<String, String> {
     let mut found = HashMap::new();
