@@ -81,6 +81,10 @@ pub struct ServeArgs {
     /// (e.g. X-Forwarded-For); without it, the TCP peer's address is used
     #[arg(long, env = "PALIMPSEST_CLIENT_ADDRESS_HEADER")]
     pub client_address_header: Option<axum::http::HeaderName>,
+    /// The address people reach the service at (e.g. https://deliberation.example.org), shown
+    /// in the audit page's commands; without it they use $PALIMPSEST_URL
+    #[arg(long, env = "PALIMPSEST_PUBLIC_URL", value_parser = crate::state::PublicUrl::parse)]
+    pub public_url: Option<crate::state::PublicUrl>,
 }
 
 fn parse_time_zone(name: &str) -> Result<chrono_tz::Tz, String> {
@@ -106,6 +110,7 @@ impl ServeArgs {
             },
             time_zone: self.time_zone,
             clock: crate::state::Clock::system(),
+            public_url: self.public_url.clone(),
         }
     }
 

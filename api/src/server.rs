@@ -57,6 +57,7 @@ pub async fn app_state_with(
         write_limiter: Arc::new(WriteLimiter::new(&settings.write_limits)),
         time_zone: settings.time_zone,
         clock: settings.clock,
+        public_url: settings.public_url,
         stopping: Arc::new(tokio::sync::watch::Sender::new(false)),
     })
 }

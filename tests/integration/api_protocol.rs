@@ -527,6 +527,7 @@ async fn a_consultation_ending_on_the_day_clocks_go_back_takes_a_vote_one_second
         time_zone: chrono_tz::Europe::Paris,
         clock: settings_clock,
         write_limits: WriteLimits::off(),
+        public_url: None,
     };
     let bill = bill_open_until(
         TestApp::with_settings(db, settings).await,
@@ -573,6 +574,7 @@ async fn local_times_that_happen_twice_or_never_are_refused_with_both_readings(d
         time_zone: chrono_tz::Europe::Paris,
         clock,
         write_limits: WriteLimits::off(),
+        public_url: None,
     };
     let app = TestApp::with_settings(db, settings).await;
     let official = app.token("gouvernement", &["official"]).await;

@@ -235,12 +235,12 @@ async fn the_home_page_lists_each_bill_with_its_consultation_end_in_paris_time_a
         // 18:00 at +01:00 is 18:00 in Paris in winter, shown with its offset.
         .contains("24/12/")
         .contains("18:00 (UTC+01:00)")
-        .contains("<strong>1</strong> amendements et contributions")
+        .contains("<strong>1</strong> amendement ou contribution")
         .contains("<main id=\"main\"")
         .contains("href=\"#main\"");
     let css = get(&s.app, "/static/site.css", None, &[]).await;
     assert_eq!(css.status, 200);
-    assert!(css.header("cache-control").contains("max-age=31536000"));
+    // Its cache lifetime: only_the_current_stylesheet_address_is_cached_as_immutable.
     assert!(css.header("content-type").starts_with("text/css"));
 }
 
@@ -254,7 +254,7 @@ async fn the_bill_page_shows_the_current_text_what_touched_each_article_and_a_pa
     page.contains("<h1>Loi pour une République numérique</h1>")
         .contains("Article 1 — Objet")
         .contains("<p>Les administrations publient leurs données.</p>")
-        .contains("1 amendements · 0 décisions · 0 votes")
+        .contains("1 amendement · 0 décision · 0 vote")
         .contains(&format!(
             "href=\"/bills/{}/articles/{}\"",
             s.bill, s.article
@@ -385,7 +385,7 @@ async fn the_audit_page_shows_the_checkpoint_the_key_the_commands_and_checks_an_
         .contains("palimpsest verify --proof proof.json --checkpoint checkpoint.txt --public-key public-key.vkey")
         .contains("palimpsest verify --export export/ --checkpoint checkpoint.txt")
         .contains("palimpsest export --out export/")
-        .contains("http://deliberation.example/api/v1/log/checkpoint")
+        .contains("$PALIMPSEST_URL/api/v1/log/checkpoint")
         .contains("<label for=\"log_index\">");
     let checked = get(&s.app, "/audit?log_index=2", None, &[]).await;
     assert_eq!(checked.status, 200);
@@ -393,8 +393,6 @@ async fn the_audit_page_shows_the_checkpoint_the_key_the_commands_and_checks_an_
         .contains("Preuve vérifiée")
         .contains("bill/")
         .contains(&s.bill);
-    let beyond = get(&s.app, "/audit?log_index=999", None, &[]).await;
-    beyond.contains("La vérification a échoué");
     let bad = get(&s.app, "/audit?log_index=deux", None, &[]).await;
     assert_eq!(bad.status, 400);
     bad.contains("Indiquez un nombre entier");
@@ -1112,5 +1110,290 @@ async fn forms_that_could_only_be_refused_are_not_offered_once_the_consultation_
             assert!(!page.body.contains(form), "{path} still offers {form}");
         }
         page.contains("La consultation n&#39;est pas ouverte");
+    }
+}
+
+// ------------------------------------------------------------ defects found in the web review
+//
+// Each test pins one kind of defect a tester found, named by the behaviour it keeps.
+
+both_backends!(
+    addresses_outside_the_api_get_an_html_404_page_and_the_api_keeps_problem_json,
+    a_get_on_a_form_address_goes_to_the_page_of_the_form_and_the_language_switch_of_a_posted_form_too,
+    the_audit_page_tells_a_failed_proof_apart_from_an_event_not_yet_covered_or_absent,
+    the_audit_commands_use_the_configured_public_url_and_never_the_host_header,
+    error_pages_counts_punctuation_and_timeline_instants_follow_the_pages_language,
+    a_parliamentary_author_is_labelled_author_not_pseudonym,
+    only_the_current_stylesheet_address_is_cached_as_immutable,
+);
+
+async fn addresses_outside_the_api_get_an_html_404_page_and_the_api_keeps_problem_json(db: TestDb) {
+    let s = scene(db).await;
+    for path in [
+        "/bills".to_string(),
+        format!("/bills/{}/", s.bill),
+        "/amendments".to_string(),
+        "/nope".to_string(),
+        "/static/nope.css".to_string(),
+        "/apis".to_string(),
+    ] {
+        let page = get(&s.app, &path, None, &[]).await;
+        assert_eq!(page.status, 404, "{path}");
+        assert_eq!(
+            page.header("content-type"),
+            "text/html; charset=utf-8",
+            "{path}"
+        );
+        assert_eq!(page.header("x-content-type-options"), "nosniff", "{path}");
+        page.contains("<html lang=\"fr\">")
+            .contains("<h1>Page introuvable</h1>");
+    }
+    get(&s.app, "/nope", None, &[("accept-language", "en")])
+        .await
+        .contains("<h1>Page not found</h1>");
+    // A read page does not take POST: a 405 page, not JSON.
+    let posted = post_form(&s.app, "/audit", None, &[], &[]).await;
+    assert_eq!(posted.status, 405);
+    posted.contains("<h1>Méthode non acceptée</h1>");
+    for path in ["/api/v1/nope", "/api/nope", "/api", "/healthz/nope"] {
+        s.app.get(path).await.problem(404);
+    }
+    s.app
+        .request("DELETE", &format!("/api/v1/bills/{}", s.bill), None, None)
+        .await
+        .problem(405);
+    let robots = get(&s.app, "/robots.txt", None, &[]).await;
+    assert_eq!(robots.status, 200);
+    assert!(robots.header("content-type").starts_with("text/plain"));
+    assert_eq!(robots.body, "User-agent: *\nAllow: /\n");
+}
+
+async fn a_get_on_a_form_address_goes_to_the_page_of_the_form_and_the_language_switch_of_a_posted_form_too(
+    db: TestDb,
+) {
+    let s = scene(db).await;
+    let amendment = format!("/amendments/{}", s.amendment);
+    let article = format!("/bills/{}/articles/{}", s.bill, s.article);
+    let bill = format!("/bills/{}", s.bill);
+    for (form, page) in [
+        (format!("{amendment}/vote"), amendment.clone()),
+        (format!("{amendment}/arguments"), amendment.clone()),
+        (format!("{amendment}/decision"), amendment.clone()),
+        (format!("{article}/vote"), article.clone()),
+        (format!("{article}/amendments"), article.clone()),
+        (format!("{bill}/versions"), bill.clone()),
+        ("/sign-out".to_string(), "/".to_string()),
+    ] {
+        let answer = get(&s.app, &form, None, &[]).await;
+        assert_eq!(answer.status, 303, "GET {form}: {}", answer.body);
+        assert_eq!(answer.header("location"), page, "GET {form}");
+        let answer = get(&s.app, &format!("{form}?lang=en"), None, &[]).await;
+        assert_eq!(answer.status, 303, "GET {form}?lang=en");
+        assert_eq!(
+            answer.header("location"),
+            format!("{page}?lang=en"),
+            "GET {form}?lang=en"
+        );
+    }
+    // A form sent back with its errors is shown at the POST address; its language switch
+    // leads to the page, not to the form's address.
+    let cookie = session(&s.citizen);
+    let csrf = get(&s.app, &amendment, Some(&cookie), &[]).await.csrf();
+    let refused = post_form(
+        &s.app,
+        &format!("{amendment}/arguments"),
+        Some(&cookie),
+        &[("csrf", &csrf), ("stance", "for"), ("body", "")],
+        &[],
+    )
+    .await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    refused.contains(&format!("href=\"{amendment}?lang=en\" lang=\"en\""));
+    assert!(
+        !refused.body.contains("/arguments?lang="),
+        "{}",
+        refused.body
+    );
+}
+
+/// Signs a checkpoint of the log as it is now.
+async fn sign_checkpoint(s: &Scene) {
+    let signed = s
+        .app
+        .request("POST", "/api/v1/log/checkpoints", Some(&s.official), None)
+        .await;
+    assert_eq!(signed.status, 201, "{}", signed.body);
+}
+
+async fn the_audit_page_tells_a_failed_proof_apart_from_an_event_not_yet_covered_or_absent(
+    db: TestDb,
+) {
+    let s = scene(db).await;
+    let failed = |page: &Page| {
+        assert!(
+            !page.body.contains("✘") && !page.body.contains("class=\"error\""),
+            "shown as a failure:\n{}",
+            page.body
+        );
+    };
+    // (d) No checkpoint yet: a neutral notice.
+    let none = get(&s.app, "/audit?log_index=1", None, &[]).await;
+    assert_eq!(none.status, 200);
+    none.contains("Aucun point de contrôle n&#39;a encore été signé");
+    failed(&none);
+    sign_checkpoint(&s).await;
+    let size = s.app.db.store.log_size().await.unwrap();
+    // (a) Covered: verified.
+    get(&s.app, &format!("/audit?log_index={size}"), None, &[])
+        .await
+        .contains("✔ Preuve vérifiée");
+    // (b) Newer than the checkpoint: it will be covered by the next one.
+    let voted = s
+        .app
+        .post(
+            "/api/v1/votes",
+            &s.citizen,
+            json!({"target": {"kind": "amendment", "amendment_id": s.amendment}, "choice": "for"}),
+        )
+        .await;
+    assert_eq!(voted.status, 201, "{}", voted.body);
+    let pending = get(&s.app, &format!("/audit?log_index={}", size + 1), None, &[]).await;
+    assert_eq!(pending.status, 200);
+    pending.contains(&format!(
+        "plus récent que le dernier point de contrôle signé (taille {size})"
+    ));
+    failed(&pending);
+    get(
+        &s.app,
+        &format!("/audit?log_index={}&lang=en", size + 1),
+        None,
+        &[],
+    )
+    .await
+    .contains(&format!(
+        "This event is newer than the latest signed checkpoint (size {size}); it will be covered by the next one"
+    ));
+    // (c) Beyond the log: a 400 notice, not a failure.
+    let beyond = get(&s.app, "/audit?log_index=999", None, &[]).await;
+    assert_eq!(beyond.status, 400);
+    beyond.contains("Aucun événement n&#39;a l&#39;index 999");
+    failed(&beyond);
+}
+
+async fn the_audit_commands_use_the_configured_public_url_and_never_the_host_header(db: TestDb) {
+    let s = scene(db).await;
+    let page = get(&s.app, "/audit", None, &[("host", "evil.example")]).await;
+    assert_eq!(page.status, 200);
+    assert!(!page.body.contains("evil.example"), "{}", page.body);
+    assert!(!page.body.contains("localhost:8080"), "{}", page.body);
+    page.contains("curl -o checkpoint.txt &#34;$PALIMPSEST_URL/api/v1/log/checkpoint&#34;")
+        .contains("export PALIMPSEST_URL=");
+    let settings = api::state::Settings {
+        write_limits: api::http::rate_limit::WriteLimits::off(),
+        public_url: Some(
+            api::state::PublicUrl::parse("https://deliberation.example.org/").unwrap(),
+        ),
+        ..api::state::Settings::default()
+    };
+    let configured =
+        TestApp::with_settings(s.app.db.borrowed(s.app.db.store.clone()), settings).await;
+    let page = get(&configured, "/audit", None, &[("host", "evil.example")]).await;
+    assert!(!page.body.contains("evil.example"), "{}", page.body);
+    assert!(!page.body.contains("PALIMPSEST_URL"), "{}", page.body);
+    page.contains(
+        "curl -o checkpoint.txt &#39;https://deliberation.example.org/api/v1/log/checkpoint&#39;",
+    )
+    .contains("&#39;https://deliberation.example.org/api/v1/log/proof/inclusion?log_index=1&#39;");
+}
+
+async fn error_pages_counts_punctuation_and_timeline_instants_follow_the_pages_language(
+    db: TestDb,
+) {
+    let s = scene(db).await;
+    let missing = format!("/amendments/{}", uuid::Uuid::new_v4());
+    let fr = get(&s.app, &missing, None, &[]).await;
+    fr.contains("Il n&#39;y a rien à cette adresse")
+        .contains("Détail technique\u{a0}: </span>");
+    assert!(!fr.body.contains("Not found"), "{}", fr.body);
+    let en = get(&s.app, &format!("{missing}?lang=en"), None, &[]).await;
+    en.contains("There is nothing at this address")
+        .contains("Technical detail: </span>");
+    assert!(
+        !en.body.contains(" :"),
+        "a space before a colon:\n{}",
+        en.body
+    );
+    get(&s.app, "/bills/pas-un-id?limit=0", None, &[])
+        .await
+        .contains("<h1>Page introuvable</h1>");
+    // Counts agree: French says 0 and 1 in the singular, English only 1.
+    get(&s.app, "/", None, &[])
+        .await
+        .contains("<strong>1</strong> texte</li>")
+        .contains("<strong>1</strong> amendement ou contribution</li>")
+        .contains("<strong>0</strong> décision officielle</li>")
+        .contains("1 version · 1 article · 1 amendement");
+    get(&s.app, "/?lang=en", None, &[])
+        .await
+        .contains("<strong>1</strong> bill</li>")
+        .contains("<strong>0</strong> official decisions</li>")
+        .contains("1 version · 1 article · 1 amendment<");
+    let bill = get(&s.app, &format!("/bills/{}", s.bill), None, &[]).await;
+    bill.contains("1 amendement · 0 décision · 0 vote ·");
+    // The timeline's instants are in Paris time, like the rest of the page.
+    bill.contains("24/12/").contains(" 18:00 (UTC+01:00)");
+    assert!(!bill.body.contains("T17:00:00+00:00"), "{}", bill.body);
+    get(&s.app, &format!("/bills/{}?lang=en", s.bill), None, &[])
+        .await
+        .contains("1 amendment · 0 decisions · 0 votes ·");
+}
+
+async fn a_parliamentary_author_is_labelled_author_not_pseudonym(db: TestDb) {
+    api::import::fabrique::import(
+        &db.store,
+        vec![api::import::sources::fabrique::bundled::ppl11_290()],
+    )
+    .await
+    .unwrap();
+    let app = TestApp::new(db).await;
+    let bill = api::import::fabrique::bill_id("ppl11-290");
+    let listed = app.get(&format!("/api/v1/bills/{bill}/amendments")).await;
+    let id = listed.body["items"][0]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("an amendment in {}", listed.body));
+    let page = get(&app, &format!("/amendments/{id}"), None, &[]).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    page.contains("<dt>Auteur·e</dt>");
+    assert!(!page.body.contains("pseudonyme"), "{}", page.body);
+    get(&app, &format!("/amendments/{id}?lang=en"), None, &[])
+        .await
+        .contains("<dt>Author</dt>");
+}
+
+async fn only_the_current_stylesheet_address_is_cached_as_immutable(db: TestDb) {
+    let s = scene(db).await;
+    let home = get(&s.app, "/", None, &[]).await;
+    let start = home
+        .body
+        .find("/static/site.css?v=")
+        .expect("a stylesheet link");
+    let end = start + home.body[start..].find('"').unwrap();
+    let current = get(&s.app, &home.body[start..end], None, &[]).await;
+    assert_eq!(
+        current.header("cache-control"),
+        "public, max-age=31536000, immutable"
+    );
+    for other in [
+        "/static/site.css",
+        "/static/site.css?v=0123456789ab",
+        "/static/site.css?v=",
+    ] {
+        let answer = get(&s.app, other, None, &[]).await;
+        assert_eq!(answer.status, 200, "{other}");
+        assert_eq!(
+            answer.header("cache-control"),
+            "public, max-age=300",
+            "{other}"
+        );
     }
 }

@@ -3,6 +3,9 @@
 //! `service`, shape the answer. Each documented route is added with `routes!`, which takes the
 //! handler's `#[utoipa::path]` declaration, and the router and the document are built from the
 //! same two functions (`service_routes`, `v1_routes`): they cannot disagree.
+//!
+//! An unknown address or method answers problem+json under `/api` and `/healthz`, where clients
+//! are programs, and the HTML error page (`crate::web`) everywhere else, where they are people.
 
 mod events;
 mod log;
@@ -11,8 +14,9 @@ pub mod openapi;
 mod read;
 mod write;
 
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::middleware;
+use axum::response::{IntoResponse, Response};
 use axum::Router;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -76,6 +80,39 @@ pub fn openapi_document() -> serde_json::Value {
     serde_json::to_value(document).expect("the OpenAPI document serialises")
 }
 
+/// Whether an address belongs to the machine-facing part (the API, its document, liveness),
+/// whose clients read problem+json; every other address is browsed by people and answers HTML.
+fn is_api_path(path: &str) -> bool {
+    let under = |prefix: &str| {
+        path.strip_prefix(prefix)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    };
+    under("/api") || under("/healthz")
+}
+
+async fn no_such_route(State(state): State<AppState>, request: Request) -> Response {
+    if is_api_path(request.uri().path()) {
+        return Problem::not_found(
+            "no such route; the API lives under /api/v1 (e.g. GET /api/v1/bills) and is described at GET /api/openapi.json",
+        )
+        .into_response();
+    }
+    crate::web::not_found(&state, request).await
+}
+
+async fn method_not_allowed(State(state): State<AppState>, request: Request) -> Response {
+    if is_api_path(request.uri().path()) {
+        return Problem::new(
+            axum::http::StatusCode::METHOD_NOT_ALLOWED,
+            "method-not-allowed",
+            "Method not allowed",
+            "this route exists but not with this method; see GET /api/openapi.json for the API",
+        )
+        .into_response();
+    }
+    crate::web::method_not_allowed(&state, request).await
+}
+
 pub fn router(state: AppState) -> Router {
     let (service, _) = service_routes().split_for_parts();
     let (v1, _) = v1_routes().split_for_parts();
@@ -88,19 +125,8 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", v1)
         // HTML pages: not in the OpenAPI document.
         .merge(crate::web::router())
-        .method_not_allowed_fallback(|| async {
-            Problem::new(
-                axum::http::StatusCode::METHOD_NOT_ALLOWED,
-                "method-not-allowed",
-                "Method not allowed",
-                "this route exists but not with this method; see GET /api/openapi.json for the API",
-            )
-        })
-        .fallback(|| async {
-            Problem::not_found(
-                "no such route; the API lives under /api/v1 (e.g. GET /api/v1/bills) and is described at GET /api/openapi.json",
-            )
-        })
+        .method_not_allowed_fallback(method_not_allowed)
+        .fallback(no_such_route)
         .layer(middleware::from_fn_with_state(
             state.clone(),
             rate_limit::layer,

@@ -41,6 +41,42 @@ impl Lang {
         }
     }
 
+    /// A whole number with the language's thousands separator: a narrow no-break space in
+    /// French (12\u{202f}345), a comma in English (12,345).
+    pub fn number(self, n: u64) -> String {
+        let separator = match self {
+            Self::Fr => '\u{202f}',
+            Self::En => ',',
+        };
+        let digits = n.to_string();
+        let mut out = String::with_capacity(digits.len() + digits.len() / 3 * 3);
+        for (i, digit) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                out.push(separator);
+            }
+            out.push(digit);
+        }
+        out
+    }
+
+    /// The noun agreeing with `n`: French says 0 and 1 in the singular, English only 1.
+    pub fn noun(self, n: u64, plural: &Plural) -> &'static str {
+        let one = match self {
+            Self::Fr => n <= 1,
+            Self::En => n == 1,
+        };
+        if one {
+            plural.one
+        } else {
+            plural.other
+        }
+    }
+
+    /// "1\u{202f}234 votes", "1 vote", "0 votes" (en), "0 vote" (fr).
+    pub fn count(self, n: u64, plural: &Plural) -> String {
+        format!("{} {}", self.number(n), self.noun(n, plural))
+    }
+
     /// The preferred of French and English in an Accept-Language header (RFC 9110 §12.5.4),
     /// by quality, ties going to the first listed.
     pub fn from_accept_language(headers: &HeaderMap) -> Option<Self> {
@@ -85,16 +121,8 @@ pub struct Texts {
     pub home_title: &'static str,
     pub home_intro: &'static str,
     pub figures: &'static str,
-    pub figure_bills: &'static str,
-    pub figure_amendments: &'static str,
-    pub figure_decisions: &'static str,
-    pub figure_ballots: &'static str,
-    pub figure_imported: &'static str,
-    pub figure_events: &'static str,
     pub bills_heading: &'static str,
     pub no_bills: &'static str,
-    pub versions_count: &'static str,
-    pub articles_count: &'static str,
 
     pub state_drafted: &'static str,
     pub state_opens_on: &'static str,
@@ -108,10 +136,6 @@ pub struct Texts {
     pub version: &'static str,
     pub published_on: &'static str,
     pub article: &'static str,
-    pub amendments: &'static str,
-    pub decisions: &'static str,
-    pub ballots: &'static str,
-    pub imported_counts: &'static str,
     pub article_history_link: &'static str,
     pub no_articles: &'static str,
     pub timeline: &'static str,
@@ -246,6 +270,44 @@ pub struct Texts {
     pub sign_in_first: &'static str,
     pub back_home: &'static str,
     pub technical_detail: &'static str,
+
+    // Error messages, counts, audit notices and authorship (the web review of 2026-05).
+    pub not_found_message: &'static str,
+    pub bad_request_message: &'static str,
+    pub forbidden_message: &'static str,
+    pub method_not_allowed_title: &'static str,
+    pub method_not_allowed_message: &'static str,
+    pub conflict_message: &'static str,
+    pub invalid_message: &'static str,
+    pub too_many_requests_message: &'static str,
+    pub unavailable_message: &'static str,
+    pub internal_message: &'static str,
+    pub n_bills: Plural,
+    pub n_amendments_and_contributions: Plural,
+    pub n_official_decisions: Plural,
+    pub n_votes_cast_here: Plural,
+    pub n_imported_votes_figure: Plural,
+    pub n_log_events: Plural,
+    pub n_versions: Plural,
+    pub n_articles: Plural,
+    pub n_amendments: Plural,
+    pub n_decisions: Plural,
+    pub n_votes: Plural,
+    pub n_imported_votes: Plural,
+    /// `{size}`: the latest checkpoint's size.
+    pub inclusion_pending: &'static str,
+    /// `{index}`: the index asked for; `{size}`: the log's size.
+    pub inclusion_beyond_log: &'static str,
+    pub inclusion_unavailable: &'static str,
+    pub verify_url_placeholder: &'static str,
+    /// The author of a deputy's, senator's or the government's amendment: a name, not a pseudonym.
+    pub author_named: &'static str,
+}
+
+/// A noun after a count: `one` for the counts the language says in the singular.
+pub struct Plural {
+    pub one: &'static str,
+    pub other: &'static str,
 }
 
 pub static FR: Texts = Texts {
@@ -266,16 +328,8 @@ pub static FR: Texts = Texts {
     home_title: "Textes en délibération",
     home_intro: "Lisez les textes, suivez leur évolution article par article et voyez ce que sont devenues les contributions citoyennes.",
     figures: "Chiffres clés",
-    figure_bills: "textes",
-    figure_amendments: "amendements et contributions",
-    figure_decisions: "décisions officielles",
-    figure_ballots: "votes exprimés ici",
-    figure_imported: "votes importés (décomptes publiés)",
-    figure_events: "événements dans le journal",
     bills_heading: "Les textes",
     no_bills: "Aucun texte pour l'instant.",
-    versions_count: "versions",
-    articles_count: "articles",
 
     state_drafted: "Projet déposé, sans consultation",
     state_opens_on: "Consultation ouverte à partir du",
@@ -289,10 +343,6 @@ pub static FR: Texts = Texts {
     version: "Version",
     published_on: "publiée le",
     article: "Article",
-    amendments: "amendements",
-    decisions: "décisions",
-    ballots: "votes",
-    imported_counts: "votes importés",
     article_history_link: "Historique et origine de chaque mot",
     no_articles: "Ce texte n'a pas d'article (une conversation sans texte de base).",
     timeline: "Chronologie",
@@ -425,6 +475,34 @@ pub static FR: Texts = Texts {
     sign_in_first: "Connectez-vous d'abord ; rien n'a été modifié.",
     back_home: "Retour à l'accueil",
     technical_detail: "Détail technique",
+
+    not_found_message: "Il n'y a rien à cette adresse : la page n'existe pas, ou l'identifiant ne désigne rien.",
+    bad_request_message: "La requête est mal formée.",
+    forbidden_message: "Vous n'avez pas le droit de faire cela ; rien n'a été modifié.",
+    method_not_allowed_title: "Méthode non acceptée",
+    method_not_allowed_message: "Cette adresse existe, mais pas pour cette méthode.",
+    conflict_message: "Le dossier refuse ce changement dans son état actuel ; rien n'a été modifié.",
+    invalid_message: "Une valeur envoyée est refusée ; rien n'a été modifié.",
+    too_many_requests_message: "Trop de demandes en peu de temps ; patientez un instant puis réessayez.",
+    unavailable_message: "Le service ne répond pas pour l'instant ; réessayez dans un instant.",
+    internal_message: "Erreur interne du service ; elle a été consignée. Réessayez plus tard.",
+    n_bills: Plural { one: "texte", other: "textes" },
+    n_amendments_and_contributions: Plural { one: "amendement ou contribution", other: "amendements et contributions" },
+    n_official_decisions: Plural { one: "décision officielle", other: "décisions officielles" },
+    n_votes_cast_here: Plural { one: "vote exprimé ici", other: "votes exprimés ici" },
+    n_imported_votes_figure: Plural { one: "vote importé (décomptes publiés)", other: "votes importés (décomptes publiés)" },
+    n_log_events: Plural { one: "événement dans le journal", other: "événements dans le journal" },
+    n_versions: Plural { one: "version", other: "versions" },
+    n_articles: Plural { one: "article", other: "articles" },
+    n_amendments: Plural { one: "amendement", other: "amendements" },
+    n_decisions: Plural { one: "décision", other: "décisions" },
+    n_votes: Plural { one: "vote", other: "votes" },
+    n_imported_votes: Plural { one: "vote importé", other: "votes importés" },
+    inclusion_pending: "Cet événement est plus récent que le dernier point de contrôle signé (taille {size}) ; il sera couvert par le prochain, en général d'ici une minute — revérifiez alors.",
+    inclusion_beyond_log: "Aucun événement n'a l'index {index} : le journal compte {size} événements à ce jour.",
+    inclusion_unavailable: "La preuve ne peut pas être calculée pour l'instant ; réessayez dans un instant.",
+    verify_url_placeholder: "Dans ces commandes, $PALIMPSEST_URL est l'adresse de ce service : définissez-la d'abord (par exemple export PALIMPSEST_URL=https://deliberation.example.org), ou remplacez-la.",
+    author_named: "Auteur·e",
 };
 
 pub static EN: Texts = Texts {
@@ -445,16 +523,8 @@ pub static EN: Texts = Texts {
     home_title: "Bills under deliberation",
     home_intro: "Read the texts, follow how they change article by article, and see what became of citizens' contributions.",
     figures: "Headline figures",
-    figure_bills: "bills",
-    figure_amendments: "amendments and contributions",
-    figure_decisions: "official decisions",
-    figure_ballots: "votes cast here",
-    figure_imported: "imported votes (published counts)",
-    figure_events: "events in the log",
     bills_heading: "The bills",
     no_bills: "No bill yet.",
-    versions_count: "versions",
-    articles_count: "articles",
 
     state_drafted: "Drafted, no consultation",
     state_opens_on: "Consultation opens on",
@@ -468,10 +538,6 @@ pub static EN: Texts = Texts {
     version: "Version",
     published_on: "published on",
     article: "Article",
-    amendments: "amendments",
-    decisions: "decisions",
-    ballots: "votes",
-    imported_counts: "imported votes",
     article_history_link: "History and origin of every word",
     no_articles: "This bill has no article (a conversation without a base text).",
     timeline: "Timeline",
@@ -604,6 +670,34 @@ pub static EN: Texts = Texts {
     sign_in_first: "Sign in first; nothing was changed.",
     back_home: "Back to the home page",
     technical_detail: "Technical detail",
+
+    not_found_message: "There is nothing at this address: the page does not exist, or the id names nothing.",
+    bad_request_message: "The request is malformed.",
+    forbidden_message: "You are not allowed to do this; nothing was changed.",
+    method_not_allowed_title: "Method not allowed",
+    method_not_allowed_message: "This address exists, but not for this method.",
+    conflict_message: "The record refuses this change in its current state; nothing was changed.",
+    invalid_message: "A value sent was refused; nothing was changed.",
+    too_many_requests_message: "Too many requests in a short time; wait a moment and try again.",
+    unavailable_message: "The service does not answer right now; try again in a moment.",
+    internal_message: "Internal error of the service; it has been logged. Try again later.",
+    n_bills: Plural { one: "bill", other: "bills" },
+    n_amendments_and_contributions: Plural { one: "amendment or contribution", other: "amendments and contributions" },
+    n_official_decisions: Plural { one: "official decision", other: "official decisions" },
+    n_votes_cast_here: Plural { one: "vote cast here", other: "votes cast here" },
+    n_imported_votes_figure: Plural { one: "imported vote (published counts)", other: "imported votes (published counts)" },
+    n_log_events: Plural { one: "event in the log", other: "events in the log" },
+    n_versions: Plural { one: "version", other: "versions" },
+    n_articles: Plural { one: "article", other: "articles" },
+    n_amendments: Plural { one: "amendment", other: "amendments" },
+    n_decisions: Plural { one: "decision", other: "decisions" },
+    n_votes: Plural { one: "vote", other: "votes" },
+    n_imported_votes: Plural { one: "imported vote", other: "imported votes" },
+    inclusion_pending: "This event is newer than the latest signed checkpoint (size {size}); it will be covered by the next one, usually within a minute — check again then.",
+    inclusion_beyond_log: "No event has index {index}: the log holds {size} events so far.",
+    inclusion_unavailable: "The proof cannot be computed right now; try again in a moment.",
+    verify_url_placeholder: "In these commands, $PALIMPSEST_URL is this service's address: set it first (for example export PALIMPSEST_URL=https://deliberation.example.org), or replace it.",
+    author_named: "Author",
 };
 
 #[cfg(test)]
@@ -615,6 +709,26 @@ mod tests {
         let mut headers = HeaderMap::new();
         headers.insert(ACCEPT_LANGUAGE, HeaderValue::from_str(value).unwrap());
         Lang::from_accept_language(&headers)
+    }
+
+    #[test]
+    fn numbers_get_the_languages_thousands_separator() {
+        assert_eq!(Lang::Fr.number(0), "0");
+        assert_eq!(Lang::Fr.number(999), "999");
+        assert_eq!(Lang::Fr.number(1_000), "1\u{202f}000");
+        assert_eq!(Lang::Fr.number(1_234_567), "1\u{202f}234\u{202f}567");
+        assert_eq!(Lang::En.number(12_345), "12,345");
+        assert_eq!(Lang::En.number(123_456), "123,456");
+    }
+
+    #[test]
+    fn counts_agree_in_number_by_each_languages_rule() {
+        assert_eq!(Lang::Fr.count(0, &FR.n_votes), "0 vote");
+        assert_eq!(Lang::Fr.count(1, &FR.n_votes), "1 vote");
+        assert_eq!(Lang::Fr.count(2, &FR.n_votes), "2 votes");
+        assert_eq!(Lang::En.count(0, &EN.n_votes), "0 votes");
+        assert_eq!(Lang::En.count(1, &EN.n_versions), "1 version");
+        assert_eq!(Lang::En.count(1_000, &EN.n_versions), "1,000 versions");
     }
 
     #[test]

@@ -14,11 +14,12 @@ pub mod session;
 use std::sync::LazyLock;
 
 use askama::Template;
+use axum::extract::{FromRequestParts, RawQuery, Request};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, SET_COOKIE};
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::{HeaderValue, Method, StatusCode};
 use axum::middleware;
-use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
 use axum::Router;
 use chrono::DateTime;
 use chrono_tz::Tz;
@@ -46,22 +47,34 @@ pub fn router() -> Router<AppState> {
         .route("/amendments/{amendment_id}", get(pages::amendment))
         .route("/audit", get(pages::audit))
         .route("/sign-in", get(forms::sign_in_page).post(forms::sign_in))
-        .route("/sign-out", post(forms::sign_out))
-        .route("/bills/{bill_id}/versions", post(forms::publish_version))
+        // A GET on a form's address (a reload of a form sent back with its errors, the language
+        // switch of such a page) goes to the page the form lives on.
+        .route("/sign-out", get(to_form_page).post(forms::sign_out))
+        .route(
+            "/bills/{bill_id}/versions",
+            get(to_form_page).post(forms::publish_version),
+        )
         .route(
             "/bills/{bill_id}/articles/{article_id}/vote",
-            post(forms::vote_on_article),
+            get(to_form_page).post(forms::vote_on_article),
         )
         .route(
             "/bills/{bill_id}/articles/{article_id}/amendments",
-            post(forms::submit_amendment),
+            get(to_form_page).post(forms::submit_amendment),
         )
         .route(
             "/amendments/{amendment_id}/vote",
-            post(forms::vote_on_amendment),
+            get(to_form_page).post(forms::vote_on_amendment),
         )
-        .route("/amendments/{amendment_id}/arguments", post(forms::argue))
-        .route("/amendments/{amendment_id}/decision", post(forms::decide))
+        .route(
+            "/amendments/{amendment_id}/arguments",
+            get(to_form_page).post(forms::argue),
+        )
+        .route(
+            "/amendments/{amendment_id}/decision",
+            get(to_form_page).post(forms::decide),
+        )
+        .route("/robots.txt", get(robots))
         .route("/static/site.css", get(stylesheet))
         // Browsers ask for /favicon.ico on their own; a 404 there is an error in every console.
         .route("/static/favicon.svg", get(favicon))
@@ -86,21 +99,104 @@ async fn security_headers(mut response: Response) -> Response {
     response
 }
 
+/// What a GET on an address the site does not have answers (outside `/api/` and `/healthz`,
+/// which answer problem+json): the 404 page in the visitor's language.
+pub async fn not_found(state: &AppState, request: Request) -> Response {
+    let visitor = visitor_of(state, request).await;
+    let problem = Problem::not_found(format!("there is no page at {}", visitor.path));
+    security_headers(problem_page(state, &visitor, problem)).await
+}
+
+/// A method an HTML address does not take (e.g. a POST on a read page): the 405 page.
+pub async fn method_not_allowed(state: &AppState, request: Request) -> Response {
+    let visitor = visitor_of(state, request).await;
+    let problem = Problem::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method-not-allowed",
+        "Method not allowed",
+        format!("{} does not take this method", visitor.path),
+    );
+    security_headers(problem_page(state, &visitor, problem)).await
+}
+
+async fn visitor_of(state: &AppState, request: Request) -> Visitor {
+    let (mut parts, _) = request.into_parts();
+    match Visitor::from_request_parts(&mut parts, state).await {
+        Ok(visitor) => visitor,
+        Err(never) => match never {},
+    }
+}
+
+/// The page whose form posts to `path`: a form's address is its page's address plus one
+/// segment (`/amendments/{id}/vote` → `/amendments/{id}`); sign-out, in every page's header,
+/// goes home. Any other address is a page of its own.
+fn page_of_form(path: &str) -> &str {
+    const FORM_SEGMENTS: [&str; 5] = [
+        "/vote",
+        "/arguments",
+        "/decision",
+        "/amendments",
+        "/versions",
+    ];
+    if path == "/sign-out" {
+        return "/";
+    }
+    FORM_SEGMENTS
+        .iter()
+        .find_map(|segment| path.strip_suffix(segment))
+        .filter(|page| page.len() > 1)
+        .unwrap_or(path)
+}
+
+/// GET on a form's address: 303 to its page, keeping `?lang=`. The address is the request's
+/// own (still percent-encoded) path, so it is always a valid `Location`, on this site.
+async fn to_form_page(visitor: Visitor) -> Response {
+    let page = page_of_form(&visitor.path);
+    let to = match visitor.query.get("lang").and_then(|l| Lang::parse(l)) {
+        Some(lang) => format!("{page}?lang={}", lang.code()),
+        None => page.to_string(),
+    };
+    Redirect::to(&to).into_response()
+}
+
+async fn robots() -> Response {
+    (
+        [
+            (CONTENT_TYPE, "text/plain; charset=utf-8"),
+            (CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        "User-agent: *\nAllow: /\n",
+    )
+        .into_response()
+}
+
 const SITE_CSS: &str = include_str!("site.css");
 
-/// The stylesheet's address, versioned by its content so it can be cached for a year.
-static CSS_HREF: LazyLock<String> = LazyLock::new(|| {
-    format!(
-        "/static/site.css?v={}",
-        &blake3::hash(SITE_CSS.as_bytes()).to_hex()[..12]
-    )
-});
+/// The stylesheet's version: the start of its content's hash.
+static CSS_VERSION: LazyLock<String> =
+    LazyLock::new(|| blake3::hash(SITE_CSS.as_bytes()).to_hex()[..12].to_string());
 
-async fn stylesheet() -> Response {
+/// The stylesheet's address, versioned by its content so it can be cached for a year.
+static CSS_HREF: LazyLock<String> =
+    LazyLock::new(|| format!("/static/site.css?v={}", CSS_VERSION.as_str()));
+
+/// The stylesheet. Only its current versioned address is cached for a year (`immutable`): any
+/// other (no `v`, an old or made-up one) gets five minutes, or a cache would keep an old
+/// stylesheet under an address that will serve a new one.
+async fn stylesheet(RawQuery(query): RawQuery) -> Response {
+    let current = query.as_deref().is_some_and(|q| {
+        q.split('&')
+            .any(|pair| pair == format!("v={}", CSS_VERSION.as_str()))
+    });
+    let cache = if current {
+        "public, max-age=31536000, immutable"
+    } else {
+        "public, max-age=300"
+    };
     (
         [
             (CONTENT_TYPE, "text/css; charset=utf-8"),
-            (CACHE_CONTROL, "public, max-age=31536000, immutable"),
+            (CACHE_CONTROL, cache),
         ],
         SITE_CSS,
     )
@@ -137,6 +233,16 @@ pub struct Chrome {
     pub css_href: &'static str,
 }
 
+/// The address of the page shown: a page rendered in answer to a POST (a form sent back with
+/// its errors) is the form's page, not the address the form posted to.
+fn page_path(visitor: &Visitor) -> &str {
+    if visitor.method == Method::GET || visitor.method == Method::HEAD {
+        &visitor.path
+    } else {
+        page_of_form(&visitor.path)
+    }
+}
+
 impl Chrome {
     pub fn new(state: &AppState, visitor: &Visitor, title: impl Into<String>) -> Self {
         let other = visitor.lang.other();
@@ -163,7 +269,7 @@ impl Chrome {
             official: visitor.session.as_ref().is_some_and(|s| s.is_official()),
             csrf: csrf_token(state, visitor.session.as_ref().map(|s| s.token.as_str())),
             submission: uuid::Uuid::new_v4().to_string(),
-            switch_href: format!("{}?{}", visitor.path, query.join("&")),
+            switch_href: format!("{}?{}", page_path(visitor), query.join("&")),
             switch_lang: other.code(),
             css_href: CSS_HREF.as_str(),
         }
@@ -218,14 +324,25 @@ pub fn problem_page(state: &AppState, visitor: &Visitor, problem: Problem) -> Re
         StatusCode::BAD_REQUEST => t.bad_request_title,
         StatusCode::FORBIDDEN => t.forbidden_title,
         StatusCode::UNAUTHORIZED => t.unauthorized_title,
+        StatusCode::METHOD_NOT_ALLOWED => t.method_not_allowed_title,
         StatusCode::SERVICE_UNAVAILABLE => t.unavailable_title,
         _ => t.error_title,
     };
     let detail = (status != StatusCode::INTERNAL_SERVER_ERROR).then_some(problem.detail.clone());
+    // The problem's title is English; the page says what happened in its own language.
     let message = match status {
-        StatusCode::UNAUTHORIZED => t.sign_in_first.to_string(),
-        _ => problem.title.clone(),
-    };
+        StatusCode::UNAUTHORIZED => t.sign_in_first,
+        StatusCode::NOT_FOUND => t.not_found_message,
+        StatusCode::BAD_REQUEST | StatusCode::PAYLOAD_TOO_LARGE => t.bad_request_message,
+        StatusCode::FORBIDDEN => t.forbidden_message,
+        StatusCode::METHOD_NOT_ALLOWED => t.method_not_allowed_message,
+        StatusCode::CONFLICT => t.conflict_message,
+        StatusCode::UNPROCESSABLE_ENTITY => t.invalid_message,
+        StatusCode::TOO_MANY_REQUESTS => t.too_many_requests_message,
+        StatusCode::SERVICE_UNAVAILABLE => t.unavailable_message,
+        _ => t.internal_message,
+    }
+    .to_string();
     error_page(state, visitor, status, heading, message, detail)
 }
 
@@ -285,6 +402,25 @@ impl Clock {
             iso: local.to_rfc3339(),
             text: local.format(format).to_string(),
         }
+    }
+
+    /// A recorded sentence (a timeline step) with each RFC 3339 instant in it shown as the
+    /// page shows instants: in the organisation's zone, in the page's format.
+    pub fn instants_in_text(&self, text: &str) -> String {
+        text.split(' ')
+            .map(|word| {
+                // An instant ends with a digit or `Z`; what follows is punctuation.
+                let end = word
+                    .rfind(|c: char| c.is_ascii_digit() || c == 'Z')
+                    .map_or(0, |i| i + 1);
+                let (instant, rest) = word.split_at(end);
+                match DateTime::parse_from_rfc3339(instant) {
+                    Ok(at) => format!("{}{rest}", self.at(at.to_utc()).text),
+                    Err(_) => word.to_string(),
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 
     /// A date alone, for "consultation open until …".

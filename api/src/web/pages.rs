@@ -12,17 +12,17 @@ use domain::ids::{AmendmentId, ArticleId, BillId, Target};
 use domain::integrity::audit::verify_inclusion_file;
 use domain::integrity::merkle::hash_to_hex;
 use domain::text::{ArticleStatus, DiffChunk, DiffOp};
-use projections::transparency::{inclusion_proof, latest_checkpoint};
+use projections::transparency::{inclusion_proof, latest_checkpoint, TransparencyError};
 use projections::views::amendments::AmendmentView;
 use projections::views::bills::BillView;
 use projections::views::tallies::Tallies;
 
 use super::forms::FormState;
 use super::session::Visitor;
-use super::{problem_page, render, Chrome, Clock, Texts, When};
+use super::{problem_page, render, Chrome, Clock, Lang, Texts, When};
 use crate::http::problem::Problem;
 use crate::reads;
-use crate::state::AppState;
+use crate::state::{AppState, PublicUrl};
 
 fn clock(state: &AppState, visitor: &Visitor) -> Clock {
     Clock {
@@ -97,9 +97,10 @@ fn total(c: VoteCounts) -> u64 {
     c.r#for + c.mixed + c.against + c.pass
 }
 
+/// A labelled figure; the value is formatted for the language (thousands separator).
 pub struct Count {
     pub label: &'static str,
-    pub value: u64,
+    pub value: String,
 }
 
 /// A target's tallies: ballots cast here and imported counts, apart.
@@ -109,35 +110,28 @@ pub struct TallyView {
     pub source: Option<String>,
 }
 
-fn counts(t: &Texts, c: VoteCounts) -> Vec<Count> {
+fn counts(lang: Lang, c: VoteCounts) -> Vec<Count> {
+    let t = lang.texts();
+    let count = |label, value| Count {
+        label,
+        value: lang.number(value),
+    };
     let mut list = vec![
-        Count {
-            label: t.choice_for,
-            value: c.r#for,
-        },
-        Count {
-            label: t.choice_mixed,
-            value: c.mixed,
-        },
-        Count {
-            label: t.choice_against,
-            value: c.against,
-        },
+        count(t.choice_for, c.r#for),
+        count(t.choice_mixed, c.mixed),
+        count(t.choice_against, c.against),
     ];
     if c.pass > 0 {
-        list.push(Count {
-            label: t.choice_pass,
-            value: c.pass,
-        });
+        list.push(count(t.choice_pass, c.pass));
     }
     list
 }
 
-fn tally_view(t: &Texts, tallies: &Tallies, target: &Target) -> TallyView {
+fn tally_view(lang: Lang, tallies: &Tallies, target: &Target) -> TallyView {
     let published = tallies.published(target);
     TallyView {
-        ballots: counts(t, tallies.ballots(target)),
-        imported: published.map(|p| counts(t, p.counts)),
+        ballots: counts(lang, tallies.ballots(target)),
+        imported: published.map(|p| counts(lang, p.counts)),
         source: published.map(|p| p.source.clone()),
     }
 }
@@ -205,9 +199,10 @@ pub struct BillRow {
     pub href: String,
     pub title: String,
     pub state: StateText,
-    pub versions: usize,
-    pub articles: usize,
-    pub amendments: usize,
+    /// "2 versions", "1 article", …: counted, in the page's language.
+    pub versions: String,
+    pub articles: String,
+    pub amendments: String,
 }
 
 #[derive(Template)]
@@ -263,43 +258,35 @@ pub async fn home(State(state): State<AppState>, visitor: Visitor) -> Response {
             }
             let listed = amendments.model.count_of_bill(bill.id);
             amendment_count += listed as u64;
+            let lang = visitor.lang;
             rows.push(BillRow {
                 href: bill_href(bill.id),
                 title: bill.title.clone(),
                 state: bill_state(t, clock, bill, now),
-                versions: bill.versions.len(),
-                articles: bill.latest_version().map_or(0, |v| v.articles.len()),
-                amendments: listed,
+                versions: lang.count(bill.versions.len() as u64, &t.n_versions),
+                articles: lang.count(
+                    bill.latest_version().map_or(0, |v| v.articles.len()) as u64,
+                    &t.n_articles,
+                ),
+                amendments: lang.count(listed as u64, &t.n_amendments),
             });
         }
         HomePage {
             chrome: Chrome::new(&state, &visitor, t.home_title),
-            figures: vec![
-                Count {
-                    label: t.figure_bills,
-                    value: rows.len() as u64,
-                },
-                Count {
-                    label: t.figure_amendments,
-                    value: amendment_count,
-                },
-                Count {
-                    label: t.figure_decisions,
-                    value: decisions,
-                },
-                Count {
-                    label: t.figure_ballots,
-                    value: ballots,
-                },
-                Count {
-                    label: t.figure_imported,
-                    value: imported,
-                },
-                Count {
-                    label: t.figure_events,
-                    value: log_size,
-                },
-            ],
+            figures: [
+                (rows.len() as u64, &t.n_bills),
+                (amendment_count, &t.n_amendments_and_contributions),
+                (decisions, &t.n_official_decisions),
+                (ballots, &t.n_votes_cast_here),
+                (imported, &t.n_imported_votes_figure),
+                (log_size, &t.n_log_events),
+            ]
+            .into_iter()
+            .map(|(value, noun)| Count {
+                label: visitor.lang.noun(value, noun),
+                value: visitor.lang.number(value),
+            })
+            .collect(),
             bills: rows,
         }
     };
@@ -313,10 +300,11 @@ pub struct ArticleBlock {
     pub heading: Option<String>,
     pub paragraphs: Vec<String>,
     pub href: String,
-    pub amendments: usize,
-    pub decided: usize,
-    pub ballots: u64,
-    pub imported: Option<u64>,
+    /// "1 amendement", "2 décisions", …: counted, in the page's language.
+    pub amendments: String,
+    pub decided: String,
+    pub ballots: String,
+    pub imported: Option<String>,
 }
 
 pub struct EntryView {
@@ -398,6 +386,7 @@ async fn build_bill_page(
     let tallies = state.views.tallies.read();
     let timeline = state.views.timeline.read();
     let bill = reads::find_bill(&bills.model, id)?;
+    let lang = visitor.lang;
     let activity = reads::article_activity(&amendments.model, bill.id);
     let latest = bill.latest_version();
     let articles = latest
@@ -415,10 +404,13 @@ async fn build_bill_page(
                 heading: a.heading.clone(),
                 paragraphs: a.paragraphs.clone(),
                 href: article_href(bill.id, a.id),
-                amendments: touched.amendments,
-                decided: touched.decided,
-                ballots: total(tallies.model.ballots(&target)),
-                imported: tallies.model.published(&target).map(|p| total(p.counts)),
+                amendments: lang.count(touched.amendments as u64, &t.n_amendments),
+                decided: lang.count(touched.decided as u64, &t.n_decisions),
+                ballots: lang.count(total(tallies.model.ballots(&target)), &t.n_votes),
+                imported: tallies
+                    .model
+                    .published(&target)
+                    .map(|p| lang.count(total(p.counts), &t.n_imported_votes)),
             }
         })
         .collect();
@@ -442,7 +434,7 @@ async fn build_bill_page(
                 .iter()
                 .map(|e| EntryView {
                     log_index: e.log_index,
-                    summary: e.summary.clone(),
+                    summary: clock.instants_in_text(&e.summary),
                     actor: e.actor.clone(),
                     href: e
                         .amendment_id
@@ -647,7 +639,7 @@ async fn build_article_page(
         changes,
         blame,
         amendments: listed,
-        tallies: tally_view(t, &tallies.model, &target),
+        tallies: tally_view(visitor.lang, &tallies.model, &target),
         in_latest,
         contributions_open: contributions_open(state, bill),
         vote_action: format!("{base}/vote"),
@@ -688,6 +680,8 @@ struct AmendmentPage {
     change: String,
     article_href: Option<String>,
     origin: String,
+    /// "Author (pseudonym)" for a citizen; "Author" for a deputy, a senator, the government.
+    author_label: &'static str,
     author: String,
     submitted: When,
     state: &'static str,
@@ -697,7 +691,7 @@ struct AmendmentPage {
     diff_error: Option<String>,
     rationale: String,
     arguments: Vec<ArgumentRow>,
-    arguments_count: usize,
+    arguments_total: String,
     arguments_next: Option<String>,
     arguments_first: Option<String>,
     tallies: TallyView,
@@ -809,6 +803,10 @@ async fn build_amendment_page(
             .article_id()
             .map(|article| article_href(a.bill_id, article)),
         origin,
+        author_label: match a.origin {
+            Origin::Citizen => t.author,
+            Origin::Government | Origin::Parliamentary { .. } => t.author_named,
+        },
         author: a.author.as_str().to_string(),
         submitted: clock.when(&a.submitted_at),
         state: amendment_state_label(t, &a.state),
@@ -818,11 +816,11 @@ async fn build_amendment_page(
         diff_error,
         rationale: a.rationale.clone(),
         arguments: rows,
-        arguments_count,
+        arguments_total: visitor.lang.number(arguments_count as u64),
         arguments_next: (end < arguments_count)
             .then(|| format!("{href}?cursor={end}&limit={limit}#arguments")),
         arguments_first: (offset > 0).then(|| format!("{href}#arguments")),
-        tallies: tally_view(t, &tallies.model, &target),
+        tallies: tally_view(visitor.lang, &tallies.model, &target),
         contributions_open: a.hidden.is_none()
             && bill.is_some_and(|b| contributions_open(state, b)),
         decision: a.decision.as_ref().map(|d| DecisionRow {
@@ -860,16 +858,31 @@ async fn build_amendment_page(
 // ---------------------------------------------------------------- audit
 
 pub struct CheckpointView {
-    pub size: u64,
+    /// Formatted for the language.
+    pub size: String,
     pub root: String,
     pub signed: When,
     pub note: String,
 }
 
-pub struct InclusionView {
-    pub ok: bool,
-    pub message: String,
-    pub event: Option<String>,
+/// What checking an event's inclusion found. Only `Failed` says the log may have been altered;
+/// the others are ordinary states of a log that grows between checkpoints.
+pub enum Inclusion {
+    /// The proof verifies against the latest signed checkpoint.
+    Verified { summary: String, event: String },
+    /// The event exists but is newer than the latest checkpoint.
+    NotYetCovered { message: String },
+    /// No event has this index (yet).
+    NoSuchEvent { message: String },
+    /// No checkpoint has been signed yet.
+    NoCheckpoint,
+    /// The proof could not be computed (the database did not answer): nothing was checked.
+    Unavailable,
+    /// The proof does not verify: the verifier's message (English) and the event, if read.
+    Failed {
+        message: String,
+        event: Option<String>,
+    },
 }
 
 #[derive(Template)]
@@ -878,19 +891,43 @@ struct AuditPage {
     chrome: Chrome,
     checkpoint: Option<CheckpointView>,
     public_key: String,
-    base_url: String,
+    /// The `curl` commands fetching the checkpoint, the key and a proof.
+    fetch_commands: String,
+    /// No public URL is configured: the commands use `$PALIMPSEST_URL`, explained.
+    url_placeholder: bool,
     log_index: String,
     log_index_error: Option<&'static str>,
-    inclusion: Option<InclusionView>,
+    inclusion: Option<Inclusion>,
+}
+
+/// The `curl` commands of the audit page, against the configured public URL, or else against
+/// `$PALIMPSEST_URL`, which the page asks the reader to set.
+///
+/// Why not the request's `Host`: it is whatever the client sent (`Host: evil.example` would make
+/// the page print commands fetching another site's checkpoint and key, and a cache or a shared
+/// link would pass them on), and checking it against the listen address does not help, since
+/// behind a reverse proxy the public name is never the listen address. Only the operator knows
+/// the public address; without it, a placeholder is honest.
+fn fetch_commands(public_url: Option<&PublicUrl>) -> String {
+    let (open, base, close) = match public_url {
+        // PublicUrl admits no quote, so single quotes keep the shell from reading anything.
+        Some(url) => ("'", url.as_str(), "'"),
+        None => ("\"", "$PALIMPSEST_URL", "\""),
+    };
+    [
+        ("checkpoint.txt", "/api/v1/log/checkpoint"),
+        ("public-key.vkey", "/api/v1/log/public-key"),
+        ("proof.json", "/api/v1/log/proof/inclusion?log_index=1"),
+    ]
+    .iter()
+    .map(|(file, path)| format!("curl -o {file} {open}{base}{path}{close}"))
+    .collect::<Vec<_>>()
+    .join("\n")
 }
 
 /// The latest checkpoint, the key, the offline commands, and `?log_index=N`: the event's
 /// inclusion proof in the latest checkpoint, checked with the CLI's verifier.
-pub async fn audit(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    headers: axum::http::HeaderMap,
-) -> Response {
+pub async fn audit(State(state): State<AppState>, visitor: Visitor) -> Response {
     let t = visitor.lang.texts();
     let clock = clock(&state, &visitor);
     let latest = match latest_checkpoint(&state.store).await {
@@ -907,63 +944,84 @@ pub async fn audit(
     if !raw_index.trim().is_empty() {
         match raw_index.trim().parse::<u64>() {
             Ok(index) if index >= 1 => {
-                inclusion = Some(match &latest {
-                    None => InclusionView {
-                        ok: false,
-                        message: t.no_checkpoint.to_string(),
-                        event: None,
-                    },
-                    Some(checkpoint) => check_inclusion(&state, index, checkpoint, &key).await,
-                });
+                inclusion =
+                    Some(check_inclusion(&state, visitor.lang, index, latest.as_ref(), &key).await);
             }
             _ => log_index_error = Some(t.log_index_invalid),
         }
     }
-    let host = headers
-        .get(axum::http::header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| {
-            h.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
-        })
-        .unwrap_or("localhost:8080");
-    let scheme = if visitor.secure { "https" } else { "http" };
+    let status =
+        if log_index_error.is_some() || matches!(inclusion, Some(Inclusion::NoSuchEvent { .. })) {
+            StatusCode::BAD_REQUEST
+        } else if matches!(inclusion, Some(Inclusion::Unavailable)) {
+            StatusCode::SERVICE_UNAVAILABLE
+        } else {
+            StatusCode::OK
+        };
     let page = AuditPage {
         chrome: Chrome::new(&state, &visitor, t.audit_title),
         checkpoint: latest.as_ref().map(|c| CheckpointView {
-            size: c.size,
+            size: visitor.lang.number(c.size),
             root: hash_to_hex(&c.root),
             signed: clock.when(&c.signed_at),
             note: c.note.clone(),
         }),
         public_key: key.to_string(),
-        base_url: format!("{scheme}://{host}"),
+        fetch_commands: fetch_commands(state.public_url.as_ref()),
+        url_placeholder: state.public_url.is_none(),
         log_index: raw_index,
         log_index_error,
         inclusion,
-    };
-    let status = if log_index_error.is_some() {
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::OK
     };
     render(&visitor, status, &page)
 }
 
 async fn check_inclusion(
     state: &AppState,
+    lang: Lang,
     index: u64,
-    checkpoint: &projections::transparency::StoredCheckpoint,
+    latest: Option<&projections::transparency::StoredCheckpoint>,
     key: &domain::integrity::checkpoint::VerifierKey,
-) -> InclusionView {
-    let failed = |message: String| InclusionView {
-        ok: false,
-        message,
-        event: None,
+) -> Inclusion {
+    let t = lang.texts();
+    let log_size = match state.store.log_size().await {
+        Ok(size) => size,
+        Err(e) => {
+            tracing::error!(error = %e, "audit page: cannot read the log size");
+            return Inclusion::Unavailable;
+        }
     };
+    if index > log_size {
+        return Inclusion::NoSuchEvent {
+            message: t
+                .inclusion_beyond_log
+                .replace("{index}", &lang.number(index))
+                .replace("{size}", &lang.number(log_size)),
+        };
+    }
+    let Some(checkpoint) = latest else {
+        return Inclusion::NoCheckpoint;
+    };
+    if index > checkpoint.size {
+        return Inclusion::NotYetCovered {
+            message: t
+                .inclusion_pending
+                .replace("{size}", &lang.number(checkpoint.size)),
+        };
+    }
     let proof = match inclusion_proof(&state.store, index, checkpoint.size).await {
         Ok(proof) => proof,
-        Err(e) => return failed(e.to_string()),
+        Err(TransparencyError::Store(e)) => {
+            tracing::error!(error = %e, "audit page: cannot compute an inclusion proof");
+            return Inclusion::Unavailable;
+        }
+        // A damaged tree, or a proof that does not verify against the signed root.
+        Err(e) => {
+            return Inclusion::Failed {
+                message: e.to_string(),
+                event: None,
+            }
+        }
     };
     let event = format!(
         "#{} {}/{} · {} #{} · {}",
@@ -977,19 +1035,24 @@ async fn check_inclusion(
     // The proof as the API serves it and the CLI reads it, checked by the same function.
     let json = match serde_json::to_string(&proof) {
         Ok(json) => json,
-        Err(e) => return failed(e.to_string()),
+        Err(e) => {
+            return Inclusion::Failed {
+                message: e.to_string(),
+                event: Some(event),
+            }
+        }
     };
     match verify_inclusion_file(&json, &checkpoint.note, key) {
-        Ok(verified) => InclusionView {
-            ok: true,
-            message: format!(
+        Ok(verified) => Inclusion::Verified {
+            summary: format!(
                 "{} / {} ({})",
-                proof.log_index, verified.size, verified.origin
+                lang.number(proof.log_index),
+                lang.number(verified.size),
+                verified.origin
             ),
-            event: Some(event),
+            event,
         },
-        Err(message) => InclusionView {
-            ok: false,
+        Err(message) => Inclusion::Failed {
             message,
             event: Some(event),
         },

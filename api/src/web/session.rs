@@ -15,7 +15,7 @@ use std::convert::Infallible;
 use axum::extract::{FromRequestParts, Query};
 use axum::http::header::{COOKIE, HOST, ORIGIN};
 use axum::http::request::Parts;
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, Method};
 use domain::actor::{Actor, Role};
 
 use super::i18n::Lang;
@@ -156,6 +156,8 @@ pub struct Visitor {
     pub lang_chosen: bool,
     pub session: Option<Session>,
     pub secure: bool,
+    /// The request's method and path (still percent-encoded).
+    pub method: Method,
     pub path: String,
     pub query: HashMap<String, String>,
 }
@@ -190,6 +192,7 @@ impl FromRequestParts<AppState> for Visitor {
             lang_chosen: chosen.is_some(),
             session,
             secure: over_https(parts.uri.scheme_str(), &parts.headers),
+            method: parts.method.clone(),
             path: parts.uri.path().to_string(),
             query,
         })
