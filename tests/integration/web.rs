@@ -1397,3 +1397,46 @@ async fn only_the_current_stylesheet_address_is_cached_as_immutable(db: TestDb) 
         );
     }
 }
+
+both_backends!(the_vote_form_shows_ones_current_vote_and_can_withdraw_it);
+
+async fn the_vote_form_shows_ones_current_vote_and_can_withdraw_it(db: TestDb) {
+    let s = scene(db).await;
+    let cookie = session(&s.citizen);
+    let page_path = format!("/amendments/{}", s.amendment);
+    let page = get(&s.app, &page_path, Some(&cookie), &[]).await;
+    assert!(!page.body.contains("class=\"mine\""), "no vote yet");
+    let vote = |choice: &'static str, page: Page| {
+        let (csrf, submission) = (page.csrf(), submission_of(&page));
+        let path = format!("{page_path}/vote");
+        let cookie = cookie.clone();
+        let app = &s.app;
+        async move {
+            let sent = post_form(
+                app,
+                &path,
+                Some(&cookie),
+                &[
+                    ("csrf", &csrf),
+                    ("submission", &submission),
+                    ("choice", choice),
+                ],
+                &[],
+            )
+            .await;
+            assert_eq!(sent.status, 303, "{}", sent.body);
+            get(app, sent.header("location"), Some(&cookie), &[]).await
+        }
+    };
+    let voted = vote("against", page).await;
+    voted
+        .contains("Votre vote\u{a0}: Contre</strong>")
+        .contains("Contre\u{a0}: <strong>1</strong>")
+        .contains("value=\"retract\"");
+    let withdrawn = vote("retract", voted).await;
+    assert!(
+        !withdrawn.body.contains("class=\"mine\""),
+        "the vote is withdrawn"
+    );
+    withdrawn.contains("Contre\u{a0}: <strong>0</strong>");
+}

@@ -291,6 +291,24 @@ fn form_state(name: &'static str, fields: Vec<(String, String)>) -> FormState {
     }
 }
 
+/// The vote forms' buttons: a choice, or `retract` to withdraw one's ballot.
+async fn cast_or_retract(
+    state: &AppState,
+    actor: &domain::actor::Actor,
+    target: Target,
+    raw: &str,
+) -> Result<Result<service::Accepted, Problem>, Problem> {
+    if raw == "retract" {
+        return Ok(service::retract_vote(state, actor, service::Retract { target }).await);
+    }
+    let Some(choice) = choice(raw) else {
+        return Err(Problem::invalid(
+            "field `choice`: choose for, mixed, against or pass",
+        ));
+    };
+    Ok(service::vote(state, actor, service::Vote { target, choice }).await)
+}
+
 fn choice(raw: &str) -> Option<Choice> {
     match raw {
         "for" => Some(Choice::For),
@@ -395,25 +413,16 @@ pub async fn vote_on_article(
         return problem_page(&state, &visitor, Problem::not_found("no such article"));
     };
     let form = form_state("vote", fields.clone());
-    let result = match choice(field(&fields, "choice")) {
-        None => Err(Problem::invalid(
-            "field `choice`: choose for, mixed, against or pass",
-        )),
-        Some(choice) => {
-            let vote = service::vote(
-                &state,
-                &session.actor,
-                service::Vote {
-                    target: Target::Article {
-                        bill_id,
-                        article_id,
-                    },
-                    choice,
-                },
-            );
-            once(&state, session, &visitor.path, &fields, vote).await
-        }
+    let target = Target::Article {
+        bill_id,
+        article_id,
     };
+    let vote = async {
+        cast_or_retract(&state, &session.actor, target, field(&fields, "choice"))
+            .await
+            .and_then(|result| result)
+    };
+    let result = once(&state, session, &visitor.path, &fields, vote).await;
     match result {
         Ok(accepted) => redirect(format!(
             "/bills/{bill_id}/articles/{article_id}?after={}#vote",
@@ -578,11 +587,12 @@ pub async fn vote_on_amendment(
         fields,
         "vote",
         |session, id, fields, form| async move {
-            let Some(choice) = choice(field(&fields, "choice")) else {
-                return Err(form.with_error("choice", "choose for, mixed, against or pass"));
-            };
             let target = Target::Amendment { amendment_id: id };
-            Ok(service::vote(state_ref, &session.actor, service::Vote { target, choice }).await)
+            match cast_or_retract(state_ref, &session.actor, target, field(&fields, "choice")).await
+            {
+                Ok(result) => Ok(result),
+                Err(_) => Err(form.with_error("choice", "choose for, mixed, against or pass")),
+            }
         },
     )
     .await

@@ -166,6 +166,8 @@ pub struct Texts {
     pub colon: &'static str,
     /// Where the vote and contribution forms would be, when they can only be refused.
     pub contributions_closed: &'static str,
+    pub your_vote: &'static str,
+    pub retract_vote: &'static str,
     pub amendment: &'static str,
     pub change_modify: &'static str,
     pub change_insert_after: &'static str,
@@ -371,6 +373,8 @@ pub static FR: Texts = Texts {
 
     colon: "\u{a0}: ",
     contributions_closed: "La consultation n'est pas ouverte : votes, arguments et amendements ne sont pas reçus.",
+    your_vote: "Votre vote",
+    retract_vote: "Retirer mon vote",
     amendment: "Amendement",
     change_modify: "Modifie",
     change_insert_after: "Insère un article après",
@@ -566,6 +570,8 @@ pub static EN: Texts = Texts {
 
     colon: ": ",
     contributions_closed: "The consultation is not open: votes, arguments and amendments are not being taken.",
+    your_vote: "Your vote",
+    retract_vote: "Withdraw my vote",
     amendment: "Amendment",
     change_modify: "Modifies",
     change_insert_after: "Inserts an article after",

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use domain::amendment::{Change, DecisionOutcome, Origin};
 use domain::argument::Stance;
-use domain::ballot::VoteCounts;
+use domain::ballot::{Choice, VoteCounts};
 use domain::ids::{AmendmentId, ArticleId, BillId, Target};
 use domain::integrity::audit::verify_inclusion_file;
 use domain::integrity::merkle::hash_to_hex;
@@ -108,6 +108,8 @@ pub struct TallyView {
     pub ballots: Vec<Count>,
     pub imported: Option<Vec<Count>>,
     pub source: Option<String>,
+    /// The signed-in person's current vote on this target, if any.
+    pub mine: Option<&'static str>,
 }
 
 fn counts(lang: Lang, c: VoteCounts) -> Vec<Count> {
@@ -127,12 +129,24 @@ fn counts(lang: Lang, c: VoteCounts) -> Vec<Count> {
     list
 }
 
-fn tally_view(lang: Lang, tallies: &Tallies, target: &Target) -> TallyView {
+fn tally_view(visitor: &Visitor, tallies: &Tallies, target: &Target) -> TallyView {
+    let lang = visitor.lang;
+    let t = lang.texts();
     let published = tallies.published(target);
+    let mine = visitor.session.as_ref().and_then(|session| {
+        let ballot = domain::ids::BallotId::for_vote(&session.actor.participant, target);
+        tallies.current_choice(&ballot).map(|choice| match choice {
+            Choice::For => t.choice_for,
+            Choice::Mixed => t.choice_mixed,
+            Choice::Against => t.choice_against,
+            Choice::Pass => t.choice_pass,
+        })
+    });
     TallyView {
         ballots: counts(lang, tallies.ballots(target)),
         imported: published.map(|p| counts(lang, p.counts)),
         source: published.map(|p| p.source.clone()),
+        mine,
     }
 }
 
@@ -639,7 +653,7 @@ async fn build_article_page(
         changes,
         blame,
         amendments: listed,
-        tallies: tally_view(visitor.lang, &tallies.model, &target),
+        tallies: tally_view(visitor, &tallies.model, &target),
         in_latest,
         contributions_open: contributions_open(state, bill),
         vote_action: format!("{base}/vote"),
@@ -820,7 +834,7 @@ async fn build_amendment_page(
         arguments_next: (end < arguments_count)
             .then(|| format!("{href}?cursor={end}&limit={limit}#arguments")),
         arguments_first: (offset > 0).then(|| format!("{href}#arguments")),
-        tallies: tally_view(visitor.lang, &tallies.model, &target),
+        tallies: tally_view(visitor, &tallies.model, &target),
         contributions_open: a.hidden.is_none()
             && bill.is_some_and(|b| contributions_open(state, b)),
         decision: a.decision.as_ref().map(|d| DecisionRow {

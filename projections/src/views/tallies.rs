@@ -46,6 +46,11 @@ impl Tallies {
             .unwrap_or_default()
     }
 
+    /// The current choice of one ballot (its stream id, `BallotId::for_vote`), if it has one.
+    pub fn current_choice(&self, ballot_stream: &str) -> Option<Choice> {
+        self.ballots.get(ballot_stream).and_then(|b| b.choice)
+    }
+
     /// The imported published counts of a target, if any.
     pub fn published(&self, target: &Target) -> Option<&PublishedTally> {
         self.published.get(&target.stream_key())
