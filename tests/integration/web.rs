@@ -887,7 +887,8 @@ async fn forms_are_held_to_the_same_write_limits_as_the_api(db: TestDb) {
                 ("proposed_text", "Un texte."),
                 ("rationale", "Une raison."),
             ],
-            &[],
+            // A made-up bearer header beside the cookie must not open a fresh bucket.
+            &[("authorization", &format!("Bearer made-up-{i}"))],
         )
         .await;
         if sent.status == 429 {
@@ -1439,4 +1440,64 @@ async fn the_vote_form_shows_ones_current_vote_and_can_withdraw_it(db: TestDb) {
         "the vote is withdrawn"
     );
     withdrawn.contains("Contre\u{a0}: <strong>0</strong>");
+}
+
+both_backends!(
+    a_bad_note_on_the_publish_form_is_shown_beside_the_note,
+    a_form_refused_by_the_record_as_it_stands_says_why_on_a_page,
+);
+
+async fn a_bad_note_on_the_publish_form_is_shown_beside_the_note(db: TestDb) {
+    let s = scene(db).await;
+    decide_and_publish(&s).await;
+    let cookie = session(&s.official);
+    let page = get(&s.app, &format!("/bills/{}", s.bill), Some(&cookie), &[]).await;
+    let before = log_size(&s.app).await;
+    let sent = post_form(
+        &s.app,
+        &format!("/bills/{}/versions", s.bill),
+        Some(&cookie),
+        &[
+            ("csrf", &page.csrf()),
+            ("number", "3"),
+            ("label", "Troisième"),
+            ("note", "une note\u{7}sonore"),
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(sent.status, 422, "{}", sent.body);
+    sent.contains("id=\"publish-note-error\"")
+        .contains("field `note`: control characters");
+    assert_eq!(log_size(&s.app).await, before);
+}
+
+async fn a_form_refused_by_the_record_as_it_stands_says_why_on_a_page(db: TestDb) {
+    let s = scene(db).await;
+    let cookie = session(&s.official);
+    // The official opened the page before someone else decided.
+    let stale = get(
+        &s.app,
+        &format!("/amendments/{}", s.amendment),
+        Some(&cookie),
+        &[],
+    )
+    .await;
+    decide_and_publish(&s).await;
+    let before = log_size(&s.app).await;
+    let sent = post_form(
+        &s.app,
+        &format!("/amendments/{}/decision", s.amendment),
+        Some(&cookie),
+        &[
+            ("csrf", &stale.csrf()),
+            ("outcome", "rejected"),
+            ("response", "Trop tard."),
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(sent.status, 409, "{}", sent.body);
+    sent.contains("Le dossier refuse ce changement dans son état actuel");
+    assert_eq!(log_size(&s.app).await, before);
 }

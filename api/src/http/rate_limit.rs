@@ -121,11 +121,15 @@ impl WriteLimiter {
                 return Err((format!("address {address}"), not_until.wait_time_from(now)));
             }
         }
-        // The API's bearer token, or the session cookie of the pages' forms.
-        let token = crate::auth::bearer_token(request.headers())
-            .ok()
-            .map(str::to_string)
-            .or_else(|| crate::web::session::session_token(request.headers()));
+        // The credential that authenticates the write: the session cookie for the pages'
+        // forms, the bearer token for the API (a form sent with a made-up bearer header beside
+        // its cookie must not get a fresh bucket per request).
+        let headers = request.headers();
+        let token = if crate::web::is_page_path(request.uri().path()) {
+            crate::web::session::session_token(headers)
+        } else {
+            crate::auth::bearer_token(headers).ok().map(str::to_string)
+        };
         if let (Some(limiter), Some(token)) = (&self.per_token, token) {
             if let Err(not_until) = limiter.check_key(&crate::auth::digest(&token)) {
                 return Err(("this token".into(), not_until.wait_time_from(now)));

@@ -236,10 +236,18 @@ fn refused(
     mut form: FormState,
 ) -> Result<(StatusCode, FormState), Box<Response>> {
     let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    if !matches!(
-        status,
-        StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT
-    ) {
+    if status == StatusCode::CONFLICT {
+        // The record refused the change as it stands now (decided already, consultation
+        // closed, changed at the same moment): the form may no longer be on the page, so the
+        // answer is a page saying why. A concurrent change is told in the visitor's words,
+        // not as the store's stream names.
+        let mut problem = problem;
+        if problem.kind.ends_with("/concurrent-change") {
+            problem.detail = visitor.lang.texts().changed_concurrently.to_string();
+        }
+        return Err(Box::new(problem_page(state, visitor, problem)));
+    }
+    if status != StatusCode::UNPROCESSABLE_ENTITY {
         return Err(Box::new(problem_page(state, visitor, problem)));
     }
     match field_named(&problem.detail) {

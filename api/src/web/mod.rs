@@ -333,7 +333,8 @@ pub fn problem_page(state: &AppState, visitor: &Visitor, problem: Problem) -> Re
     let message = match status {
         StatusCode::UNAUTHORIZED => t.sign_in_first,
         StatusCode::NOT_FOUND => t.not_found_message,
-        StatusCode::BAD_REQUEST | StatusCode::PAYLOAD_TOO_LARGE => t.bad_request_message,
+        StatusCode::BAD_REQUEST => t.bad_request_message,
+        StatusCode::PAYLOAD_TOO_LARGE => t.too_large_message,
         StatusCode::FORBIDDEN => t.forbidden_message,
         StatusCode::METHOD_NOT_ALLOWED => t.method_not_allowed_message,
         StatusCode::CONFLICT => t.conflict_message,
