@@ -149,7 +149,9 @@ pub async fn serve(
         .await
         .map_err(|e| format!("cannot listen on {listen}: {e}; pick another with --listen"))?;
     let local = listener.local_addr().map_err(|e| e.to_string())?;
-    println!("palimpsest: serving on http://{local}/ ({backend}); try http://{local}/api/v1/bills");
+    println!(
+        "palimpsest: serving on http://{local}/ ({backend}): the pages there, the API under http://{local}/api/v1/ (described at /api/openapi.json)"
+    );
     tracing::info!(%local, backend, "serving");
     // The peer address feeds the per-address write limit.
     let stopping = state.stopping.clone();
