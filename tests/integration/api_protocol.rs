@@ -292,6 +292,18 @@ async fn a_malformed_idempotency_key_is_refused(db: TestDb) {
         assert_eq!(status, 400, "{body}");
         assert!(body.contains("Idempotency-Key header must be 1 to 255 visible ASCII characters"));
     }
+    let mut twice = post(
+        &format!("/api/v1/bills/{}/amendments", bill.bill),
+        &bill.citizen,
+        Some("first-key"),
+        &amendment(&bill, "Licence ouverte"),
+    );
+    twice
+        .headers_mut()
+        .append("idempotency-key", "second-key".parse().unwrap());
+    let (status, _, body) = app.send(twice).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("given more than once"), "{body}");
     assert_eq!(app.db.store.log_size().await.unwrap(), before);
 }
 

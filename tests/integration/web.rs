@@ -1501,3 +1501,55 @@ async fn a_form_refused_by_the_record_as_it_stands_says_why_on_a_page(db: TestDb
     sent.contains("Le dossier refuse ce changement dans son état actuel");
     assert_eq!(log_size(&s.app).await, before);
 }
+
+both_backends!(signing_in_from_a_page_comes_back_to_it_and_never_leaves_the_site);
+
+async fn signing_in_from_a_page_comes_back_to_it_and_never_leaves_the_site(db: TestDb) {
+    let s = scene(db).await;
+    let amendment_page = format!("/amendments/{}", s.amendment);
+    let anonymous = get(&s.app, &amendment_page, None, &[]).await;
+    let encoded = amendment_page.replace('/', "%2F").replace('-', "%2D");
+    anonymous.contains(&format!("href=\"/sign-in?next={encoded}\""));
+    let sign_in = |next: &str| {
+        let path = format!("/sign-in?next={}", encode(next));
+        let token = s.citizen.clone();
+        let app = &s.app;
+        let next = next.to_string();
+        async move {
+            let page = get(app, &path, None, &[]).await;
+            let given = page.body.contains("name=\"next\"").then(|| next.clone());
+            let mut fields = vec![("csrf", page.csrf()), ("token", token)];
+            if let Some(next) = given {
+                fields.push(("next", next));
+            }
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let sent = post_form(app, "/sign-in", None, &fields, &[]).await;
+            assert_eq!(sent.status, 303, "{}", sent.body);
+            sent.header("location").to_string()
+        }
+    };
+    assert_eq!(sign_in(&amendment_page).await, amendment_page);
+    for elsewhere in [
+        "//evil.example/",
+        "https://evil.example/",
+        "/\\evil.example",
+        "/api/v1/bills",
+    ] {
+        assert_eq!(sign_in(elsewhere).await, "/", "{elsewhere}");
+    }
+    // A forged `next` field is checked too, not only the one the page offers.
+    let page = get(&s.app, "/sign-in", None, &[]).await;
+    let sent = post_form(
+        &s.app,
+        "/sign-in",
+        None,
+        &[
+            ("csrf", &page.csrf()),
+            ("token", &s.citizen),
+            ("next", "//evil.example/"),
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(sent.header("location"), "/");
+}

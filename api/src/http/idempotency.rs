@@ -128,9 +128,16 @@ where
 }
 
 fn key_of(headers: &HeaderMap) -> Result<Option<String>, Problem> {
-    let Some(value) = headers.get(IDEMPOTENCY_KEY) else {
+    let mut values = headers.get_all(IDEMPOTENCY_KEY).iter();
+    let Some(value) = values.next() else {
         return Ok(None);
     };
+    if values.next().is_some() {
+        // Which one would the client expect us to honour? Neither guess is safe.
+        return Err(Problem::bad_request(
+            "the Idempotency-Key header is given more than once; send exactly one",
+        ));
+    }
     let key = value
         .to_str()
         .ok()

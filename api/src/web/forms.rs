@@ -334,12 +334,20 @@ fn choice(raw: &str) -> Option<Choice> {
 struct SignInPage {
     chrome: Chrome,
     form: FormState,
+    /// The page to come back to, checked by `return_path`.
+    next: Option<String>,
 }
 
 pub async fn sign_in_page(State(state): State<AppState>, visitor: Visitor) -> Response {
+    let next = visitor
+        .query
+        .get("next")
+        .and_then(|n| super::return_path(n))
+        .map(str::to_string);
     let page = SignInPage {
         chrome: Chrome::new(&state, &visitor, visitor.lang.texts().sign_in_title),
         form: FormState::default(),
+        next,
     };
     render(&visitor, StatusCode::OK, &page)
 }
@@ -355,6 +363,7 @@ pub async fn sign_in(
         return *refusal;
     }
     let t = visitor.lang.texts();
+    let next = super::return_path(field(&fields, "next")).map(str::to_string);
     let token = field(&fields, "token").trim().to_string();
     let known = plausible_token(&token)
         && crate::auth::actor_for_token(&state.store, &token)
@@ -369,6 +378,7 @@ pub async fn sign_in(
                 ..FormState::default()
             }
             .with_error("token", t.token_unknown),
+            next,
         };
         return render(&visitor, StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
@@ -376,7 +386,10 @@ pub async fn sign_in(
     let cookie = session_cookie(&token, visitor.secure, 31_536_000);
     (
         StatusCode::SEE_OTHER,
-        [(LOCATION, "/".to_string()), (SET_COOKIE, cookie)],
+        [
+            (LOCATION, next.unwrap_or_else(|| "/".to_string())),
+            (SET_COOKIE, cookie),
+        ],
     )
         .into_response()
 }

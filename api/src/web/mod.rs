@@ -228,6 +228,8 @@ pub struct Chrome {
     /// A fresh id per rendered page, sent back by its forms: a form sent twice from one page
     /// (a double click, a resend after a lost answer) is recorded once.
     pub submission: String,
+    /// The sign-in page, asked to come back to this page afterwards.
+    pub sign_in_href: String,
     pub switch_href: String,
     pub switch_lang: &'static str,
     pub css_href: &'static str,
@@ -235,6 +237,16 @@ pub struct Chrome {
 
 /// The address of the page shown: a page rendered in answer to a POST (a form sent back with
 /// its errors) is the form's page, not the address the form posted to.
+/// Where to go back to after signing in: a page of this site, given as a path. Anything else
+/// (another site, `//host`, a backslash trick, an API address) is ignored: no open redirect.
+pub fn return_path(next: &str) -> Option<&str> {
+    let local = next.starts_with('/')
+        && !next.starts_with("//")
+        && next.len() <= 2048
+        && next.bytes().all(|b| b.is_ascii_graphic() && b != b'\\');
+    (local && is_page_path(next)).then_some(next)
+}
+
 fn page_path(visitor: &Visitor) -> &str {
     if visitor.method == Method::GET || visitor.method == Method::HEAD {
         &visitor.path
@@ -269,6 +281,13 @@ impl Chrome {
             official: visitor.session.as_ref().is_some_and(|s| s.is_official()),
             csrf: csrf_token(state, visitor.session.as_ref().map(|s| s.token.as_str())),
             submission: uuid::Uuid::new_v4().to_string(),
+            sign_in_href: match page_path(visitor) {
+                "/" | "/sign-in" => "/sign-in".to_string(),
+                path => format!(
+                    "/sign-in?next={}",
+                    percent_encoding::utf8_percent_encode(path, percent_encoding::NON_ALPHANUMERIC)
+                ),
+            },
             switch_href: format!("{}?{}", page_path(visitor), query.join("&")),
             switch_lang: other.code(),
             css_href: CSS_HREF.as_str(),
