@@ -317,14 +317,15 @@ async fn cast_or_retract(
     Ok(service::vote(state, actor, service::Vote { target, choice }).await)
 }
 
+/// A form value read as one of a type's variants, by the names its JSON form uses (the API's
+/// own spelling: `for`, `accepted_with_changes`, `insert_after`…), so the two doors never
+/// disagree on them.
+fn variant<T: serde::de::DeserializeOwned>(raw: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(raw.to_string())).ok()
+}
+
 fn choice(raw: &str) -> Option<Choice> {
-    match raw {
-        "for" => Some(Choice::For),
-        "mixed" => Some(Choice::Mixed),
-        "against" => Some(Choice::Against),
-        "pass" => Some(Choice::Pass),
-        _ => None,
-    }
+    variant(raw)
 }
 
 // ---------------------------------------------------------------- sign-in
@@ -477,12 +478,7 @@ pub async fn submit_amendment(
     };
     let t = visitor.lang.texts();
     let mut form = form_state("amend", fields.clone());
-    let kind = match field(&fields, "kind") {
-        "modify" => Some(ChangeKind::Modify),
-        "insert_after" => Some(ChangeKind::InsertAfter),
-        "delete" => Some(ChangeKind::Delete),
-        _ => None,
-    };
+    let kind: Option<ChangeKind> = variant(field(&fields, "kind"));
     if kind.is_none() {
         form = form.with_error("kind", t.required_field);
     }
@@ -637,12 +633,7 @@ pub async fn argue(
         fields,
         "argue",
         |session, id, fields, mut form| async move {
-            let stance = match field(&fields, "stance") {
-                "for" => Some(Stance::For),
-                "against" => Some(Stance::Against),
-                "neutral" => Some(Stance::Neutral),
-                _ => None,
-            };
+            let stance: Option<Stance> = variant(field(&fields, "stance"));
             let body = field(&fields, "body").trim().to_string();
             if stance.is_none() {
                 form = form.with_error("stance", required);
@@ -682,12 +673,7 @@ pub async fn decide(
         fields,
         "decide",
         |session, id, fields, mut form| async move {
-            let outcome = match field(&fields, "outcome") {
-                "accepted" => Some(DecisionOutcome::Accepted),
-                "accepted_with_changes" => Some(DecisionOutcome::AcceptedWithChanges),
-                "rejected" => Some(DecisionOutcome::Rejected),
-                _ => None,
-            };
+            let outcome: Option<DecisionOutcome> = variant(field(&fields, "outcome"));
             let response = field(&fields, "response").trim().to_string();
             if outcome.is_none() {
                 form = form.with_error("outcome", required);
